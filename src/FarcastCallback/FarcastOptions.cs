@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace FarcastCallback;
+
+/// <summary>
+/// Settings of <see cref="FarcastOptimizer"/>, bound from the configuration section <c>Farcast</c>
+/// (<see cref="SectionName"/>). Ranges are enforced by <see cref="FarcastOptionsValidator"/> at start-up and in
+/// the optimizer's constructor; every message names the configuration key.
+/// </summary>
+/// <remarks>
+/// One cycle observes <see cref="InputSteps"/> + <see cref="Horizon"/> real steps: the first
+/// <see cref="InputSteps"/> form the input window (LFD-2 uses only its first and last weight), the next
+/// <see cref="Horizon"/> are the targets the map is fitted to. The fitted map is then applied to the most recent
+/// input window and the weights of <see cref="Horizon"/> steps ahead are written into the model.
+/// </remarks>
+public sealed class FarcastOptions
+{
+    /// <summary>The configuration section the options are bound from.</summary>
+    public const string SectionName = "Farcast";
+
+    /// <summary>Real optimizer steps left untouched before the first observation.</summary>
+    /// <value>The default value is 100. Valid range: 0 or more.</value>
+    [Range(0, int.MaxValue)]
+    public int WarmupSteps { get; set; } = FarcastDefaults.WarmupSteps;
+
+    /// <summary>Length m of the input window in steps; LFD-2 uses its first and last weight.</summary>
+    /// <value>The default value is 5. Valid range: 2 to 100000.</value>
+    [Range(2, 100_000)]
+    public int InputSteps { get; set; } = FarcastDefaults.InputSteps;
+
+    /// <summary>Steps H forecast per jump; each accepted jump skips this many optimizer steps.</summary>
+    /// <value>The default value is 10. Valid range: 1 to 100000.</value>
+    [Range(1, 100_000)]
+    public int Horizon { get; set; } = FarcastDefaults.Horizon;
+
+    /// <summary>Accepted jumps after which the wrapper only delegates; 0 observes nothing (a pass-through).</summary>
+    /// <value>The default value is <see cref="int.MaxValue"/> (no limit). Valid range: 0 or more.</value>
+    [Range(0, int.MaxValue)]
+    public int MaxJumps { get; set; } = FarcastDefaults.MaxJumps;
+
+    /// <summary>Whether training resumes after a jump or stops once <see cref="TotalSteps"/> is farcast.</summary>
+    /// <value>The default value is <see cref="FarcastMode.Resume"/>.</value>
+    public FarcastMode Mode { get; set; } = FarcastDefaults.Mode;
+
+    /// <summary>
+    /// <see cref="FarcastMode.Stop"/> mode: the effective step whose weights are farcast, after which
+    /// <see cref="FarcastOptimizer.ShouldStop"/> becomes true. Ignored in <see cref="FarcastMode.Resume"/> mode.
+    /// </summary>
+    /// <value>The default value is 0 (unset). Valid range: 0 or more; in Stop mode more than
+    /// <see cref="WarmupSteps"/> + <see cref="InputSteps"/> - 1 + <see cref="Horizon"/>.</value>
+    [Range(0, long.MaxValue)]
+    public long TotalSteps { get; set; } = FarcastDefaults.TotalSteps;
+
+    /// <summary>Which scalars share one map: each parameter tensor, or the whole model.</summary>
+    /// <value>The default value is <see cref="FarcastGranularity.PerTensor"/>.</value>
+    public FarcastGranularity Granularity { get; set; } = FarcastDefaults.Granularity;
+
+    /// <summary>The loss the map is fitted with.</summary>
+    /// <value>The default value is <see cref="FarcastFit.LeastSquares"/>.</value>
+    public FarcastFit Fit { get; set; } = FarcastDefaults.Fit;
+
+    /// <summary><see cref="FarcastFit.L1"/> only: scalars sampled uniformly per group to fit on.</summary>
+    /// <value>The default value is 4096. Valid range: 8 to 10000000.</value>
+    [Range(8, 10_000_000)]
+    public int SampleSize { get; set; } = FarcastDefaults.SampleSize;
+
+    /// <summary>
+    /// Weight λ of the first-order-optimality regularizer, which penalises the forecast's last step
+    /// ŵ_H - ŵ_(H-1) (the paper's form; the paper publishes neither the norm nor λ). The norm follows
+    /// <see cref="Fit"/>: squared for least squares, absolute for L1; both terms are means over scalars.
+    /// </summary>
+    /// <value>The default value is 0.01. Valid range: 0 to 1000000.</value>
+    [Range(0.0, 1_000_000.0)]
+    public double Lambda { get; set; } = FarcastDefaults.Lambda;
+
+    /// <summary>What happens to the inner optimizer's per-parameter state after an accepted jump.</summary>
+    /// <value>The default value is <see cref="OptimizerStatePolicy.Keep"/>.</value>
+    public OptimizerStatePolicy OptimizerState { get; set; } = FarcastDefaults.OptimizerState;
+
+    /// <summary>
+    /// Relative rise of the verification loss that a jump may cause and still be kept: a jump is rolled back when
+    /// the loss after it is not finite or exceeds <c>before + |before| × VerifyTolerance</c>. Used only when
+    /// <see cref="FarcastOptimizer.VerificationLoss"/> is set.
+    /// </summary>
+    /// <value>The default value is 0 (any rise rejects the jump). Valid range: 0 to 1000000.</value>
+    [Range(0.0, 1_000_000.0)]
+    public double VerifyTolerance { get; set; } = FarcastDefaults.VerifyTolerance;
+
+    /// <summary>Seed of the wrapper's own random numbers (the L1 fit's samples).</summary>
+    /// <value>The default value is 0. Valid range: 0 or more.</value>
+    [Range(0, int.MaxValue)]
+    public int Seed { get; set; } = FarcastDefaults.Seed;
+
+    /// <summary>A copy, so that later edits of the source do not change a running optimizer.</summary>
+    internal FarcastOptions Clone() => (FarcastOptions)MemberwiseClone();
+}

@@ -1,0 +1,58 @@
+using System.ComponentModel.DataAnnotations;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Options;
+
+namespace FarcastCallback;
+
+/// <summary>
+/// Validates <see cref="FarcastOptions"/>: the <see cref="RangeAttribute"/> on each property, defined enum values,
+/// and the rules that tie properties together. Every message names the configuration key, e.g.
+/// <c>Farcast:Horizon</c>, and the valid range.
+/// </summary>
+public sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
+{
+    private static readonly PropertyInfo[] Properties = typeof(FarcastOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance);
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, FarcastOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var failures = Failures(options).ToList();
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws <see cref="OptionsValidationException"/> listing every invalid setting.</summary>
+    internal static void ThrowIfInvalid(FarcastOptions options)
+    {
+        var result = new FarcastOptionsValidator().Validate(Options.DefaultName, options);
+        if (result.Failed)
+            throw new OptionsValidationException(Options.DefaultName, typeof(FarcastOptions), result.Failures);
+    }
+
+    private static IEnumerable<string> Failures(FarcastOptions options)
+    {
+        foreach (var property in Properties)
+        {
+            var value = property.GetValue(options);
+            var range = property.GetCustomAttribute<RangeAttribute>();
+            if (range is not null && !range.IsValid(value))
+                yield return $"{Key(property.Name)} must be between {Format(range.Minimum)} and {Format(range.Maximum)}; got {Format(value)}.";
+            if (property.PropertyType.IsEnum && !Enum.IsDefined(property.PropertyType, value!))
+                yield return $"{Key(property.Name)} must be one of {string.Join(", ", Enum.GetNames(property.PropertyType))}; got {value}.";
+        }
+
+        if (options.Mode == FarcastMode.Stop)
+        {
+            var firstPossible = (long)options.WarmupSteps + options.InputSteps - 1 + options.Horizon + 1;
+            if (options.TotalSteps < firstPossible)
+                yield return $"{Key(nameof(FarcastOptions.TotalSteps))} must be at least {firstPossible} in Stop mode " +
+                             $"({Key(nameof(FarcastOptions.WarmupSteps))} + {Key(nameof(FarcastOptions.InputSteps))} - 1 + " +
+                             $"{Key(nameof(FarcastOptions.Horizon))} + 1, the first effective step a farcast can reach); got {options.TotalSteps}.";
+        }
+    }
+
+    private static string Key(string property) => $"{FarcastOptions.SectionName}:{property}";
+
+    private static string Format(object? value) => Convert.ToString(value, CultureInfo.InvariantCulture) ?? "null";
+}

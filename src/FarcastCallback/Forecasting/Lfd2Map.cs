@@ -1,0 +1,55 @@
+namespace FarcastCallback.Forecasting;
+
+/// <summary>
+/// The LFD-2 map of one group of scalars: <c>ŵ(last + j) = a_j · w(first) + b_j · w(last) + c_j</c> for
+/// j = 1..H, where <c>first</c> and <c>last</c> are the first and last steps of an input window.
+/// </summary>
+internal sealed class Lfd2Map
+{
+    private readonly double[] _a;
+    private readonly double[] _b;
+    private readonly double[] _c;
+
+    public Lfd2Map(double[] a, double[] b, double[] c)
+    {
+        if (a.Length != b.Length || a.Length != c.Length || a.Length == 0)
+            throw new ArgumentException("LFD-2 coefficient arrays must be non-empty and of equal length.");
+        _a = a;
+        _b = b;
+        _c = c;
+    }
+
+    /// <summary>
+    /// The last observed weight w(last) = F + D in displacement form: the "step 0" of a forecast, which the
+    /// regularizer compares the first forecast step with when H = 1.
+    /// </summary>
+    public static readonly Vector3 LastObservedInDisplacementForm = new(0, 1, 0);
+
+    /// <summary>The number of steps H the map forecasts.</summary>
+    public int Horizon => _a.Length;
+
+    /// <summary>The coefficients (a_j, b_j, c_j) of forecast step <paramref name="j"/> (1-based).</summary>
+    public (double A, double B, double C) this[int j] => (_a[j - 1], _b[j - 1], _c[j - 1]);
+
+    /// <summary>True when no coefficient is NaN or infinite.</summary>
+    public bool IsFinite => _a.Concat(_b).Concat(_c).All(double.IsFinite);
+
+    /// <summary>
+    /// Builds the map from coefficients fitted in displacement form,
+    /// <c>ŵ(last + j) - w(first) = p_j · w(first) + q_j · (w(last) - w(first)) + c_j</c>, which is better conditioned
+    /// than (first, last) because first and last are nearly equal. Then a_j = 1 + p_j - q_j and b_j = q_j.
+    /// </summary>
+    public static Lfd2Map FromDisplacementForm(IReadOnlyList<Vector3> theta)
+    {
+        var a = new double[theta.Count];
+        var b = new double[theta.Count];
+        var c = new double[theta.Count];
+        for (var j = 0; j < theta.Count; j++)
+        {
+            a[j] = 1.0 + theta[j].X - theta[j].Y;
+            b[j] = theta[j].Y;
+            c[j] = theta[j].Z;
+        }
+        return new Lfd2Map(a, b, c);
+    }
+}
