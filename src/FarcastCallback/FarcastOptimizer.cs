@@ -35,6 +35,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
     private Parameter[] _parameters;
     private WindowRecorder? _recorder;
     private int _position = NotObserving;
+    private bool _reusingMap;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
     /// <exception cref="OptionsValidationException">A setting is out of its range; the message names the key.</exception>
@@ -101,7 +102,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// <summary>Bytes held by the farcast buffers (0 until the first window starts).</summary>
     internal long BufferBytes => _recorder?.BufferBytes ?? 0;
 
-    /// <summary>The maps of the last fit, one per parameter (for inspection and tests).</summary>
+    /// <summary>The maps of the last fit, one per parameter; Stop mode reuses them for a final jump that a full window cannot reach.</summary>
     internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; } = Array.Empty<Lfd2Map>();
 
     /// <summary>Runs one real step of the inner optimizer, then observes, fits and jumps as the cycle requires.</summary>
@@ -168,6 +169,9 @@ public sealed class FarcastOptimizer : optim.Optimizer
         writer.Write(ShouldStop);
         writer.Write(_random.State);
         writer.Write(_position);
+        writer.Write(_reusingMap);
+        writer.Write(LastMaps.Count);
+        foreach (var map in LastMaps) map.Write(writer);
         if (_position != NotObserving)
         {
             using var scope = NewDisposeScope();
@@ -213,6 +217,10 @@ public sealed class FarcastOptimizer : optim.Optimizer
         ShouldStop = reader.ReadBoolean();
         _random.State = reader.ReadUInt64();
         _position = reader.ReadInt32();
+        _reusingMap = reader.ReadBoolean();
+        var mapCount = reader.ReadInt32();
+        if (mapCount != 0) Expect(mapCount, _parameters.Length, "fitted maps");
+        LastMaps = Enumerable.Range(0, mapCount).Select(_ => Lfd2Map.Read(reader)).ToArray();
         if (_position != NotObserving)
         {
             using var noGrad = no_grad();
@@ -245,43 +253,65 @@ public sealed class FarcastOptimizer : optim.Optimizer
     {
         if (_position != NotObserving || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps)
             return;
-        // A Stop-mode window that training itself would carry past TotalSteps could never jump.
-        if (_options.Mode == FarcastMode.Stop && EffectiveSteps + _options.InputSteps - 1 + _options.Horizon >= _options.TotalSteps)
-            return;
+
+        // Stop mode: a full window must end before TotalSteps to be of use. When it would not, the final jump reuses
+        // the last fitted map on a fresh input window (its step j = TotalSteps - last is at most H), so the run still
+        // ends on a farcast instead of training the remaining steps.
+        var fullWindowEnd = EffectiveSteps + _options.InputSteps - 1 + _options.Horizon;
+        var reuse = false;
+        if (_options.Mode == FarcastMode.Stop && fullWindowEnd >= _options.TotalSteps)
+        {
+            if (LastMaps.Count == 0 || EffectiveSteps + _options.InputSteps - 1 >= _options.TotalSteps)
+                return;
+            reuse = true;
+        }
 
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         _recorder ??= new WindowRecorder(_parameters, _options);
-        _recorder.BeginWindow(_random);
+        if (reuse)
+            _recorder.RecordRecentStart();
+        else
+            _recorder.BeginWindow(_random);
+        _reusingMap = reuse;
         _position = 0;
     }
 
     private void ObserveAndMaybeJump()
     {
         var inputEnd = _options.InputSteps - 1;
-        var windowEnd = inputEnd + _options.Horizon;
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var recorder = _recorder!;
+        if (_reusingMap)
+        {
+            if (_position == inputEnd)
+            {
+                _position = NotObserving;
+                Jump(recorder, LastMaps);
+            }
+            return;
+        }
+
+        var windowEnd = inputEnd + _options.Horizon;
         if (_position == inputEnd) recorder.RecordLast();
         if (_position == _options.Horizon) recorder.RecordRecentStart();
         if (_position > inputEnd) recorder.RecordTarget(_position - inputEnd);
         if (_position == windowEnd)
         {
             _position = NotObserving;
-            Jump(recorder);
+            LastMaps = Lfd2GroupFitter.Fit(recorder, _options);
+            Jump(recorder, LastMaps);
         }
     }
 
-    private void Jump(WindowRecorder recorder)
+    private void Jump(WindowRecorder recorder, IReadOnlyList<Lfd2Map> maps)
     {
         var start = EffectiveSteps;
         var remaining = _options.TotalSteps - start;
         var isFinal = _options.Mode == FarcastMode.Stop && remaining <= _options.Horizon;
         var horizon = isFinal ? (int)remaining : _options.Horizon;
 
-        var maps = Lfd2GroupFitter.Fit(recorder, _options);
-        LastMaps = maps;
         if (!maps.All(m => m.IsFinite))
         {
             Reject(start, horizon, JumpReason.NonFiniteForecast, null, null);

@@ -52,4 +52,31 @@ internal sealed class Lfd2Map
         }
         return new Lfd2Map(a, b, c);
     }
+
+    public void Write(BinaryWriter writer)
+    {
+        writer.Write(Horizon);
+        for (var j = 0; j < Horizon; j++)
+        {
+            writer.Write(_a[j]);
+            writer.Write(_b[j]);
+            writer.Write(_c[j]);
+        }
+    }
+
+    public static Lfd2Map Read(BinaryReader reader)
+    {
+        var horizon = reader.ReadInt32();
+        if (horizon < 1 || horizon > 100_000) throw new InvalidDataException($"Saved LFD-2 map has an invalid horizon {horizon}.");
+        var a = new double[horizon];
+        var b = new double[horizon];
+        var c = new double[horizon];
+        for (var j = 0; j < horizon; j++)
+        {
+            a[j] = reader.ReadDouble();
+            b[j] = reader.ReadDouble();
+            c[j] = reader.ReadDouble();
+        }
+        return new Lfd2Map(a, b, c);
+    }
 }

@@ -1,0 +1,94 @@
+namespace FarcastCallback.Tests;
+
+/// <summary>DESIGN.md §2: on an isotropic quadratic under full-batch GD, LFD-2 is exact.</summary>
+public sealed class ExactOracleTests
+{
+    private static readonly long[][] Shapes = { new long[] { 6, 5 }, new long[] { 7 } };
+
+    [TestCase(FarcastGranularity.PerTensor)]
+    [TestCase(FarcastGranularity.Global)]
+    public void After_each_jump_the_weights_equal_gradient_descent_at_the_effective_step(FarcastGranularity granularity)
+    {
+        using var problem = new QuadraticProblem(seed: 1, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 3, InputSteps = 6, Horizon = 15, Lambda = 0, Granularity = granularity,
+        });
+        var errors = new List<double>();
+        farcast.Jumped += (_, _) => errors.Add(problem.RelativeError(farcast.EffectiveSteps));
+
+        for (var i = 0; i < 120; i++) problem.Step(farcast);
+
+        Assert.That(farcast.Jumps, Is.EqualTo(5));
+        Assert.That(farcast.EffectiveSteps, Is.EqualTo(120 + 5 * 15));
+        Assert.That(errors, Has.All.LessThanOrEqualTo(1e-5));
+        Assert.That(problem.RelativeError(farcast.EffectiveSteps), Is.LessThanOrEqualTo(1e-5));
+    }
+
+    [Test]
+    public void Fitted_coefficients_match_the_closed_form_of_the_design()
+    {
+        const int horizon = 30;
+        using var problem = new QuadraticProblem(seed: 2, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 0, InputSteps = 21, Horizon = horizon, Lambda = 0, MaxJumps = 1,
+        });
+
+        for (var i = 0; i < 20 + horizon; i++) problem.Step(farcast);
+
+        Assert.That(farcast.Jumps, Is.EqualTo(1));
+        foreach (var map in farcast.LastMaps)
+        {
+            for (var j = 1; j <= horizon; j++)
+            {
+                var t = 20 + j;
+                var b = (1 - Math.Pow(0.99, t)) / (1 - Math.Pow(0.99, 20));
+                var a = Math.Pow(0.99, t) - Math.Pow(0.99, 20) * b;
+                Assert.That(map[j].A, Is.EqualTo(a).Within(1e-8), $"a_{j}");
+                Assert.That(map[j].B, Is.EqualTo(b).Within(1e-8), $"b_{j}");
+                Assert.That(map[j].C, Is.EqualTo(0).Within(1e-8), $"c_{j}");
+            }
+        }
+    }
+
+    [Test]
+    public void Stop_mode_farcasts_exactly_the_total_step_and_asks_to_stop()
+    {
+        using var problem = new QuadraticProblem(seed: 3, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 5, Horizon = 20, Lambda = 0, Mode = FarcastMode.Stop, TotalSteps = 100,
+        });
+        var reasons = new List<JumpReason>();
+        farcast.Jumped += (_, e) => reasons.Add(e.Reason);
+
+        var steps = 0;
+        while (!farcast.ShouldStop && steps < 1000)
+        {
+            problem.Step(farcast);
+            steps++;
+        }
+
+        Assert.That(farcast.EffectiveSteps, Is.EqualTo(100));
+        Assert.That(farcast.RealSteps, Is.LessThan(100));
+        Assert.That(reasons.Last(), Is.EqualTo(JumpReason.FinalFarcast));
+        Assert.That(reasons.Take(reasons.Count - 1), Has.All.EqualTo(JumpReason.Accepted));
+        Assert.That(problem.RelativeError(100), Is.LessThanOrEqualTo(1e-5));
+    }
+
+    [Test]
+    public void L1_fit_is_exact_on_the_oracle_too()
+    {
+        using var problem = new QuadraticProblem(seed: 4, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 0, InputSteps = 6, Horizon = 10, Lambda = 0, Fit = FarcastFit.L1, SampleSize = 16,
+        });
+
+        for (var i = 0; i < 48; i++) problem.Step(farcast);
+
+        Assert.That(farcast.Jumps, Is.EqualTo(3));
+        Assert.That(problem.RelativeError(farcast.EffectiveSteps), Is.LessThanOrEqualTo(1e-5));
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+
+namespace FarcastCallback.Tests;
+
+public sealed class OptionsTests
+{
+    [Test]
+    public void Defaults_are_documented_values()
+    {
+        var options = new FarcastOptions();
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.WarmupSteps, Is.EqualTo(100));
+            Assert.That(options.InputSteps, Is.EqualTo(5));
+            Assert.That(options.Horizon, Is.EqualTo(10));
+            Assert.That(options.MaxJumps, Is.EqualTo(int.MaxValue));
+            Assert.That(options.Mode, Is.EqualTo(FarcastMode.Resume));
+            Assert.That(options.TotalSteps, Is.EqualTo(0));
+            Assert.That(options.Granularity, Is.EqualTo(FarcastGranularity.PerTensor));
+            Assert.That(options.Fit, Is.EqualTo(FarcastFit.LeastSquares));
+            Assert.That(options.SampleSize, Is.EqualTo(4096));
+            Assert.That(options.Lambda, Is.EqualTo(0.01));
+            Assert.That(options.OptimizerState, Is.EqualTo(OptimizerStatePolicy.Keep));
+            Assert.That(options.VerifyTolerance, Is.EqualTo(0.0));
+            Assert.That(options.Seed, Is.EqualTo(0));
+        });
+    }
+
+    [TestCase(nameof(FarcastOptions.Horizon), "0", "Farcast:Horizon must be between 1 and 100000; got 0.")]
+    [TestCase(nameof(FarcastOptions.InputSteps), "1", "Farcast:InputSteps must be between 2 and 100000; got 1.")]
+    [TestCase(nameof(FarcastOptions.WarmupSteps), "-1", "Farcast:WarmupSteps must be between 0 and 2147483647; got -1.")]
+    [TestCase(nameof(FarcastOptions.Lambda), "-0.5", "Farcast:Lambda must be between 0 and 1000000; got -0.5.")]
+    [TestCase(nameof(FarcastOptions.SampleSize), "4", "Farcast:SampleSize must be between 8 and 10000000; got 4.")]
+    [TestCase(nameof(FarcastOptions.VerifyTolerance), "-1", "Farcast:VerifyTolerance must be between 0 and 1000000; got -1.")]
+    public void The_constructor_rejects_an_out_of_range_value_naming_the_key(string key, string value, string message)
+    {
+        var options = Bind(new Dictionary<string, string?> { [$"Farcast:{key}"] = value });
+        using var parameter = new TorchSharp.Modules.Parameter(zeros(3));
+
+        var error = Assert.Throws<OptionsValidationException>(() => new FarcastOptimizer(optim.SGD(new[] { parameter }, 0.1), options));
+
+        Assert.That(error!.Failures, Is.EqualTo(new[] { message }));
+    }
+
+    [Test]
+    public void Stop_mode_needs_a_total_step_a_farcast_can_reach()
+    {
+        var options = new FarcastOptions { Mode = FarcastMode.Stop, WarmupSteps = 10, InputSteps = 5, Horizon = 10, TotalSteps = 20 };
+
+        var result = new FarcastOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failed);
+        Assert.That(result.FailureMessage, Does.StartWith("Farcast:TotalSteps must be at least 25 in Stop mode"));
+    }
+
+    [Test]
+    public void An_undefined_enum_value_is_rejected()
+    {
+        var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { Granularity = (FarcastGranularity)7 });
+
+        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:Granularity must be one of PerTensor, Global; got 7."));
+    }
+
+    [Test]
+    public void AddFarcast_binds_the_section_and_fails_start_up_validation_with_the_key()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Farcast:Horizon"] = "0" })
+            .Build();
+        using var provider = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
+
+        var error = Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IStartupValidator>().Validate());
+
+        Assert.That(error!.Message, Does.Contain("Farcast:Horizon must be between 1 and 100000"));
+    }
+
+    [Test]
+    public void Options_bind_from_appsettings_json_including_enum_names()
+    {
+        const string json = """
+            { "Farcast": { "WarmupSteps": 7, "InputSteps": 3, "Horizon": 12, "Mode": "Stop", "TotalSteps": 500,
+                           "Granularity": "Global", "Fit": "L1", "SampleSize": 64, "Lambda": 0.5,
+                           "OptimizerState": "Reset", "VerifyTolerance": 0.02, "Seed": 9, "MaxJumps": 4 } }
+            """;
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
+        var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
+        using var provider = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
+
+        var options = provider.GetRequiredService<IOptions<FarcastOptions>>().Value;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(options.WarmupSteps, Is.EqualTo(7));
+            Assert.That(options.InputSteps, Is.EqualTo(3));
+            Assert.That(options.Horizon, Is.EqualTo(12));
+            Assert.That(options.Mode, Is.EqualTo(FarcastMode.Stop));
+            Assert.That(options.TotalSteps, Is.EqualTo(500));
+            Assert.That(options.Granularity, Is.EqualTo(FarcastGranularity.Global));
+            Assert.That(options.Fit, Is.EqualTo(FarcastFit.L1));
+            Assert.That(options.SampleSize, Is.EqualTo(64));
+            Assert.That(options.Lambda, Is.EqualTo(0.5));
+            Assert.That(options.OptimizerState, Is.EqualTo(OptimizerStatePolicy.Reset));
+            Assert.That(options.VerifyTolerance, Is.EqualTo(0.02));
+            Assert.That(options.Seed, Is.EqualTo(9));
+            Assert.That(options.MaxJumps, Is.EqualTo(4));
+        });
+    }
+
+    private static FarcastOptions Bind(Dictionary<string, string?> values)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(values).Build();
+        var options = new FarcastOptions();
+        configuration.GetSection(FarcastOptions.SectionName).Bind(options);
+        return options;
+    }
+}
