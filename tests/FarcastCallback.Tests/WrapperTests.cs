@@ -174,7 +174,7 @@ public sealed class WrapperTests
         Assert.That(rejected.Select(e => e.Reason), Has.All.EqualTo(JumpReason.VerificationFailed));
         Assert.That(rejected[0].LossBefore, Is.EqualTo(1.0));
         Assert.That(rejected[0].LossAfter, Is.EqualTo(1.5));
-        Assert.That(duringJump!.Zip(wrapped.Snapshot()).Any(pair => !pair.First.equal(pair.Second).item<bool>()), "the jump was written before verification");
+        Assert.That(duringJump!.Zip(wrapped.Snapshot()).Any(pair => !pair.First.equal(pair.Second).all().item<bool>()), "the jump was written before verification");
         AssertBitwiseEqual(plain.Snapshot(), wrapped.Snapshot());
     }
 
