@@ -15,6 +15,7 @@ public sealed class MemoryTests
         farcast.VerificationLoss = problem.Loss;
         for (var i = 0; i < 50; i++) problem.Step(farcast);   // buffers and optimizer state exist from here on
         var liveAfterWarmUp = DisposeScopeManager.Statistics.ThreadTotalLiveCount;
+        Assert.That(liveAfterWarmUp, Is.GreaterThan(0), "the statistics count live tensors");
 
         for (var i = 0; i < 450; i++) problem.Step(farcast);
 

@@ -1,0 +1,118 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using FarcastCallback.Forecasting;
+using FarcastCallback.Jumping;
+using FarcastCallback.Observation;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Benchmarks;
+
+/// <summary>
+/// What farcasting costs per operation, next to the inner Adam step on the same tensors (the baseline):
+/// observing one target step (the per-step cost while a window is open), fitting the maps from the sufficient
+/// statistics (once per cycle), and writing one jump (forecast, finiteness check, copy into the parameters).
+/// For the CNN tensor set a full training step of the real CNN (batch 64, forward + backward + Adam) is timed as
+/// well: the yardstick for "observation ≤ 1% of a training step". Allocated bytes are managed bytes only;
+/// tensor memory is native and is stated in docs/benchmarks.md.
+/// </summary>
+[MemoryDiagnoser]
+// In-process: BenchmarkDotNet's generated build project would not get the TorchSharp loader fix of this repo.
+[InProcess]
+[WarmupCount(3)]
+[IterationCount(10)]
+public class FarcastCostBenchmarks
+{
+    private Parameter[] _parameters = Array.Empty<Parameter>();
+    private optim.Optimizer _adam = null!;
+    private WindowRecorder _recorder = null!;
+    private FarcastOptions _options = null!;
+    private Lfd2Map[] _identityMaps = Array.Empty<Lfd2Map>();
+    private MnistCnn? _cnn;
+    private optim.Optimizer? _cnnAdam;
+    private Tensor? _images;
+    private Tensor? _labels;
+
+    [Params(TensorSets.Cnn, TensorSets.DistilBert)]
+    public string TensorSet { get; set; } = TensorSets.Cnn;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        random.manual_seed(1);
+        _parameters = TensorSets.Shapes(TensorSet).Select(s => new Parameter(randn(s) * 0.05)).ToArray();
+        using (var scope = NewDisposeScope())
+        {
+            Tensor loss = zeros(1);
+            foreach (var p in _parameters) loss = loss + (p * randn(p.shape)).sum();
+            loss.backward();   // every parameter gets a fixed gradient for the Adam baseline
+        }
+        _adam = optim.Adam(_parameters, 1e-3);
+        _options = new FarcastOptions { InputSteps = 5, Horizon = 10 };
+        _recorder = new WindowRecorder(_parameters, _options);
+        using (var noGrad = no_grad())
+        using (var scope = NewDisposeScope())
+        {
+            _recorder.BeginWindow(new SplitMix64(1));
+            _recorder.RecordLast();
+            _recorder.RecordRecentStart();
+            for (var j = 1; j <= _options.Horizon; j++) _recorder.RecordTarget(j);
+        }
+        var ones = Enumerable.Repeat(1.0, _options.Horizon).ToArray();
+        var zeros_ = new double[_options.Horizon];
+        _identityMaps = _parameters.Select(_ => new Lfd2Map(zeros_, ones, zeros_)).ToArray();
+
+        if (TensorSet == TensorSets.Cnn)
+        {
+            _cnn = new MnistCnn();
+            _cnnAdam = optim.Adam(_cnn.parameters(), 1e-3);
+            _images = rand(64, 1, 28, 28);
+            _labels = randint(0, 10, new long[] { 64 });
+        }
+    }
+
+    [Benchmark(Baseline = true, Description = "Adam step (inner optimizer)")]
+    public void AdamStep()
+    {
+        using var scope = NewDisposeScope();
+        _adam.step();
+    }
+
+    [Benchmark(Description = "Observe one target step")]
+    public void Observe()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        _recorder.RecordTarget(1);
+    }
+
+    [Benchmark(Description = "Fit LFD-2 maps (least squares, per tensor)")]
+    public int Fit() => Lfd2GroupFitter.Fit(_recorder, _options).Length;
+
+    [Benchmark(Description = "Jump: forecast, check, write")]
+    public bool Jump()
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return WeightJump.TryWrite(_recorder, _identityMaps, _options.Horizon);
+    }
+
+    [Benchmark(Description = "CNN training step, batch 64 (CNN set only)")]
+    public void CnnTrainingStep()
+    {
+        if (_cnn is null) return;
+        using var scope = NewDisposeScope();
+        _cnnAdam!.zero_grad();
+        nn.functional.nll_loss(_cnn.forward(_images!), _labels!).backward();
+        _cnnAdam.step();
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _recorder.Dispose();
+        foreach (var p in _parameters) p.Dispose();
+        _cnn?.Dispose();
+    }
+}
