@@ -13,8 +13,7 @@ namespace FarcastCallback.Benchmarks;
 /// What farcasting costs per operation, next to the inner Adam step on the same tensors (the baseline):
 /// observing one target step (the per-step cost while a window is open), fitting the maps from the sufficient
 /// statistics (once per cycle), and writing one jump (forecast, finiteness check, copy into the parameters).
-/// For the CNN tensor set a full training step of the real CNN (batch 64, forward + backward + Adam) is timed as
-/// well: the yardstick for "observation ≤ 1% of a training step". Allocated bytes are managed bytes only;
+/// <see cref="CnnTrainingStepBenchmarks"/> times the yardstick for "observation ≤ 1% of a training step". Allocated bytes are managed bytes only;
 /// tensor memory is native and is stated in docs/benchmarks.md.
 /// </summary>
 [MemoryDiagnoser]
@@ -29,10 +28,6 @@ public class FarcastCostBenchmarks
     private WindowRecorder _recorder = null!;
     private FarcastOptions _options = null!;
     private Lfd2Map[] _identityMaps = Array.Empty<Lfd2Map>();
-    private MnistCnn? _cnn;
-    private optim.Optimizer? _cnnAdam;
-    private Tensor? _images;
-    private Tensor? _labels;
 
     [Params(TensorSets.Cnn, TensorSets.DistilBert)]
     public string TensorSet { get; set; } = TensorSets.Cnn;
@@ -62,14 +57,6 @@ public class FarcastCostBenchmarks
         var ones = Enumerable.Repeat(1.0, _options.Horizon).ToArray();
         var zeros_ = new double[_options.Horizon];
         _identityMaps = _parameters.Select(_ => new Lfd2Map(zeros_, ones, zeros_)).ToArray();
-
-        if (TensorSet == TensorSets.Cnn)
-        {
-            _cnn = new MnistCnn();
-            _cnnAdam = optim.Adam(_cnn.parameters(), 1e-3);
-            _images = rand(64, 1, 28, 28);
-            _labels = randint(0, 10, new long[] { 64 });
-        }
     }
 
     [Benchmark(Baseline = true, Description = "Adam step (inner optimizer)")]
@@ -98,21 +85,10 @@ public class FarcastCostBenchmarks
         return WeightJump.TryWrite(_recorder, _identityMaps, _options.Horizon);
     }
 
-    [Benchmark(Description = "CNN training step, batch 64 (CNN set only)")]
-    public void CnnTrainingStep()
-    {
-        if (_cnn is null) return;
-        using var scope = NewDisposeScope();
-        _cnnAdam!.zero_grad();
-        nn.functional.nll_loss(_cnn.forward(_images!), _labels!).backward();
-        _cnnAdam.step();
-    }
-
     [GlobalCleanup]
     public void Cleanup()
     {
         _recorder.Dispose();
         foreach (var p in _parameters) p.Dispose();
-        _cnn?.Dispose();
     }
 }

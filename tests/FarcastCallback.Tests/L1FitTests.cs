@@ -38,15 +38,8 @@ public sealed class L1FitTests
 
         for (var trial = 0; trial < 300; trial++)
         {
-            var h = map.Horizon;
-            var a = Enumerable.Range(1, h).Select(j => map[j].A).ToArray();
-            var b = Enumerable.Range(1, h).Select(j => map[j].B).ToArray();
-            var c = Enumerable.Range(1, h).Select(j => map[j].C).ToArray();
-            var step = random.Next(h);
-            a[step] += 1e-3 * (random.NextDouble() - 0.5);
-            b[step] += 1e-3 * (random.NextDouble() - 0.5);
-            c[step] += 1e-3 * (random.NextDouble() - 0.5);
-            Assert.That(window.AbsoluteObjective(new Lfd2Map(a, b, c), lambda), Is.GreaterThanOrEqualTo(best - 1e-9));
+            var perturbed = SyntheticWindow.Perturb(map, random.Next(1, map.Horizon + 1), random, 1e-3);
+            Assert.That(window.AbsoluteObjective(perturbed, lambda), Is.GreaterThanOrEqualTo(best - 1e-9));
         }
     }
 }

@@ -31,7 +31,7 @@ public sealed class LeastSquaresFitTests
         for (var trial = 0; trial < 200; trial++)
         {
             var j = random.Next(1, horizon + 1);
-            var perturbed = Perturb(map, j, random, 1e-3);
+            var perturbed = SyntheticWindow.Perturb(map, j, random, 1e-3);
             Assert.That(window.SquaredObjective(perturbed, lambda), Is.GreaterThanOrEqualTo(best - 1e-15));
         }
     }
@@ -66,18 +66,6 @@ public sealed class LeastSquaresFitTests
         Assert.That(map.IsFinite);
         for (var j = 1; j <= 3; j++)
             Assert.That(map[j].A + map[j].B + map[j].C, Is.EqualTo(1.0).Within(1e-12), "ŵ of a weight of 1 stays 1");
-    }
-
-    private static Lfd2Map Perturb(Lfd2Map map, int step, Random random, double size)
-    {
-        var h = map.Horizon;
-        var a = Enumerable.Range(1, h).Select(j => map[j].A).ToArray();
-        var b = Enumerable.Range(1, h).Select(j => map[j].B).ToArray();
-        var c = Enumerable.Range(1, h).Select(j => map[j].C).ToArray();
-        a[step - 1] += size * (random.NextDouble() - 0.5);
-        b[step - 1] += size * (random.NextDouble() - 0.5);
-        c[step - 1] += size * (random.NextDouble() - 0.5);
-        return new Lfd2Map(a, b, c);
     }
 
     private static double[] NormalEquations(SyntheticWindow window, int j)

@@ -81,5 +81,18 @@ internal sealed class SyntheticWindow
     public double LastStepChange(Lfd2Map map) =>
         Enumerable.Range(0, First.Length).Average(i => Math.Pow(Forecast(map, Horizon, i) - Forecast(map, Horizon - 1, i), 2));
 
+    /// <summary>The map with the coefficients of one step moved by up to ±size/2 each.</summary>
+    public static Lfd2Map Perturb(Lfd2Map map, int step, Random random, double size)
+    {
+        var h = map.Horizon;
+        var a = Enumerable.Range(1, h).Select(j => map[j].A).ToArray();
+        var b = Enumerable.Range(1, h).Select(j => map[j].B).ToArray();
+        var c = Enumerable.Range(1, h).Select(j => map[j].C).ToArray();
+        a[step - 1] += size * (random.NextDouble() - 0.5);
+        b[step - 1] += size * (random.NextDouble() - 0.5);
+        c[step - 1] += size * (random.NextDouble() - 0.5);
+        return new Lfd2Map(a, b, c);
+    }
+
     private double Sum(Func<double, double, double> term) => First.Select((f, i) => term(f, Displacement[i])).Sum();
 }

@@ -9,9 +9,9 @@ namespace FarcastCallback.Observation;
 /// Records what the LFD-2 fit needs from one window of a live run, without storing the window:
 /// per parameter, the first weight F and displacement D = w(last) - w(first) (one [2, n] buffer), the start of
 /// the most recent input window (one copy), the Gram and target sums of <see cref="Lfd2Statistics"/> in float64
-/// and, for the L1 fit, the trajectories of a uniform sample of scalars. That is three copies of the parameters
-/// plus a scratch of at most <see cref="ChunkElements"/> elements per dtype and device; each observed step costs
-/// a subtraction and three reductions over the weights, done in chunks so the scratch stays small.
+/// and, for the L1 fit, the trajectories of a uniform sample of scalars: three copies of the parameters. Each
+/// observed step costs a subtraction and three reductions over the weights, done in chunks of at most
+/// <see cref="ChunkElements"/> elements so the step's temporary stays small whatever the tensor's size.
 /// </summary>
 internal sealed class WindowRecorder : IDisposable
 {
@@ -24,7 +24,6 @@ internal sealed class WindowRecorder : IDisposable
     private readonly int _sampleSize;
     private readonly Tensor[] _firstAndDisplacement;
     private readonly Tensor[] _recentStart;
-    private readonly Dictionary<(ScalarType, string), Tensor> _scratch = new();
     private Tensor?[] _sampleIndices;
     private bool _disposed;
 
@@ -47,13 +46,6 @@ internal sealed class WindowRecorder : IDisposable
             var p = _parameters[i];
             _firstAndDisplacement[i] = zeros(new[] { 2, p.numel() }, p.dtype, p.device).DetachFromDisposeScope();
             _recentStart[i] = zeros_like(p).DetachFromDisposeScope();
-            var key = ScratchKey(p);
-            var length = Math.Min(p.numel(), ChunkElements);
-            if (!_scratch.TryGetValue(key, out var existing) || existing.numel() < length)
-            {
-                existing?.Dispose();
-                _scratch[key] = zeros(new[] { length }, p.dtype, p.device).DetachFromDisposeScope();
-            }
         }
         ResetStatistics();
     }
@@ -66,9 +58,8 @@ internal sealed class WindowRecorder : IDisposable
     /// <summary>Per parameter: the sampled trajectories of the current window (L1 fit only).</summary>
     public Lfd2Sample[] Samples { get; private set; }
 
-    /// <summary>Bytes held by the recorder's tensors: three copies of the parameters plus the chunk scratch.</summary>
-    public long BufferBytes =>
-        _firstAndDisplacement.Concat(_recentStart).Concat(_scratch.Values).Sum(t => t.numel() * t.ElementSize);
+    /// <summary>Bytes held by the recorder's tensors: three copies of the parameters.</summary>
+    public long BufferBytes => _firstAndDisplacement.Concat(_recentStart).Sum(t => t.numel() * t.ElementSize);
 
     /// <summary>Per parameter, the first weight F of the window (row 0 of the [2, n] buffer) in the parameter's shape.</summary>
     public Tensor FirstView(int i) => _firstAndDisplacement[i][0].view(_parameters[i].shape);
@@ -140,13 +131,11 @@ internal sealed class WindowRecorder : IDisposable
             var flat = Flat(i);
             var buffer = _firstAndDisplacement[i];
             var n = flat.numel();
-            var scratch = _scratch[ScratchKey(_parameters[i])];
             Tensor? total = null;
             for (long offset = 0; offset < n; offset += ChunkElements)
             {
                 var length = Math.Min(ChunkElements, n - offset);
-                var y = scratch.narrow(0, 0, length);
-                y.copy_(flat.narrow(0, offset, length)).sub_(buffer[0].narrow(0, offset, length));
+                var y = flat.narrow(0, offset, length) - buffer[0].narrow(0, offset, length);
                 var part = cat(new[] { buffer.narrow(1, offset, length).mv(y), y.sum().unsqueeze(0) }).to(ScalarType.Float64);
                 total = total is null ? part : total.add_(part);
             }
@@ -202,7 +191,7 @@ internal sealed class WindowRecorder : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _firstAndDisplacement.Concat(_recentStart).Concat(_scratch.Values)) t.Dispose();
+        foreach (var t in _firstAndDisplacement.Concat(_recentStart)) t.Dispose();
         foreach (var t in _sampleIndices) t?.Dispose();
     }
 
@@ -216,8 +205,6 @@ internal sealed class WindowRecorder : IDisposable
     }
 
     private Tensor Flat(int i) => _parameters[i].detach().view(-1);
-
-    private static (ScalarType, string) ScratchKey(Parameter p) => (p.dtype, p.device.ToString());
 
     private void DrawSample(SplitMix64 random)
     {
