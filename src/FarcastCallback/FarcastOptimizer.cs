@@ -21,7 +21,7 @@ namespace FarcastCallback;
 /// <para><c>step</c>, <c>zero_grad</c>, <c>parameters</c>, <c>add_param_group</c> and <see cref="ParamGroups"/>
 /// delegate to <see cref="Inner"/>, so learning-rate schedulers built on the wrapper drive the inner optimizer.
 /// The wrapper does not own <see cref="Inner"/>: disposing it frees only the farcast buffers.</para>
-/// <para>Memory: three copies of the parameters while observing; a step's temporaries are at most 2^20 elements.</para>
+/// <para>Memory: three copies of the parameters while observing; no per-step copy of the weights.</para>
 /// </remarks>
 public sealed class FarcastOptimizer : optim.Optimizer
 {

@@ -26,6 +26,25 @@ public sealed class ExactOracleTests
     }
 
     [Test]
+    public void In_float32_the_jumps_stay_within_float32_accuracy_of_gradient_descent()
+    {
+        using var problem = new QuadraticProblem(seed: 6, new[] { new long[] { 300, 40 }, new long[] { 50 } },
+            curvature: new[] { 1.0, 1.0 }, learningRate: 0.01, dtype: ScalarType.Float32);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 3, InputSteps = 6, Horizon = 15, Lambda = 0,
+        });
+        var errors = new List<double>();
+        farcast.Jumped += (_, _) => errors.Add(problem.RelativeError(farcast.EffectiveSteps));
+
+        for (var i = 0; i < 120; i++) problem.Step(farcast);
+
+        TestContext.Out.WriteLine($"float32 relative errors after jumps: {string.Join(", ", errors.Select(e => e.ToString("G3")))}");
+        Assert.That(farcast.Jumps, Is.EqualTo(5));
+        Assert.That(errors, Has.All.LessThanOrEqualTo(1e-5));
+    }
+
+    [Test]
     public void Fitted_coefficients_match_the_closed_form_of_the_design()
     {
         const int horizon = 30;

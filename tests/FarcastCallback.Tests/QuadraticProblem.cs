@@ -49,9 +49,13 @@ internal sealed class QuadraticProblem : IDisposable
     }
 
     /// <summary>The exact GD weights of tensor k after t updates.</summary>
-    public Tensor Exact(int k, long t) => _optimum[k] + Math.Pow(Contraction(k), t) * (_initial[k] - _optimum[k]);
+    public Tensor Exact(int k, long t)
+    {
+        var optimum = _optimum[k].to(ScalarType.Float64);
+        return optimum + Math.Pow(Contraction(k), t) * (_initial[k].to(ScalarType.Float64) - optimum);
+    }
 
-    /// <summary>max_k ‖w_k - w_k(t)‖ / ‖w_k(t) - w*_k... ‖: relative error of the current weights against GD at step t.</summary>
+    /// <summary>max_k ‖w_k - w_k(t)‖ / ‖w_k(t)‖: the relative error of the current weights against GD at step t.</summary>
     public double RelativeError(long t)
     {
         using var scope = NewDisposeScope();
@@ -59,7 +63,7 @@ internal sealed class QuadraticProblem : IDisposable
         for (var k = 0; k < Parameters.Length; k++)
         {
             var exact = Exact(k, t);
-            var error = (Parameters[k].detach() - exact).norm().item<double>() / exact.norm().item<double>();
+            var error = (Parameters[k].detach().to(ScalarType.Float64) - exact).norm().item<double>() / exact.norm().item<double>();
             worst = Math.Max(worst, error);
         }
         return worst;

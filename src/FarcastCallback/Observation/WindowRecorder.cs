@@ -10,13 +10,10 @@ namespace FarcastCallback.Observation;
 /// per parameter, the first weight F and displacement D = w(last) - w(first) (one [2, n] buffer), the start of
 /// the most recent input window (one copy), the Gram and target sums of <see cref="Lfd2Statistics"/> in float64
 /// and, for the L1 fit, the trajectories of a uniform sample of scalars: three copies of the parameters. Each
-/// observed step costs a subtraction and three reductions over the weights, done in chunks of at most
-/// <see cref="ChunkElements"/> elements so the step's temporary stays small whatever the tensor's size.
+/// observed target step costs one matrix-vector product and one sum per tensor; no per-step copy of the weights.
 /// </summary>
 internal sealed class WindowRecorder : IDisposable
 {
-    internal const long ChunkElements = 1L << 20;
-
     private readonly Parameter[] _parameters;
     private readonly int _horizon;
     private readonly FarcastFit _fit;
@@ -115,7 +112,13 @@ internal sealed class WindowRecorder : IDisposable
         for (var i = 0; i < _parameters.Length; i++) _recentStart[i].copy_(_parameters[i]);
     }
 
-    /// <summary>Target step j (1-based) is current: Σ F·y_j, Σ D·y_j, Σ y_j with y_j = w - F.</summary>
+    /// <summary>
+    /// Target step j (1-based) is current: Σ F·y_j, Σ D·y_j, Σ y_j with y_j = w - F. They are taken as
+    /// Σ F·w - Σ F², Σ D·w - Σ D·F and Σ w - Σ F, whose second terms the Gram already holds, so a step costs one
+    /// matrix-vector product with the [2, n] buffer and one sum, and allocates nothing of the parameters' size.
+    /// The subtraction cancels digits only when the weights barely move relative to their size (a relative move of
+    /// 1e-3 costs about three of float32's seven digits in the moments, far below the forecast's own noise).
+    /// </summary>
     public void RecordTarget(int j)
     {
         if (_fit == FarcastFit.L1)
@@ -129,21 +132,14 @@ internal sealed class WindowRecorder : IDisposable
         for (var i = 0; i < _parameters.Length; i++)
         {
             var flat = Flat(i);
-            var buffer = _firstAndDisplacement[i];
-            var n = flat.numel();
-            Tensor? total = null;
-            for (long offset = 0; offset < n; offset += ChunkElements)
-            {
-                var length = Math.Min(ChunkElements, n - offset);
-                var y = flat.narrow(0, offset, length) - buffer[0].narrow(0, offset, length);
-                var part = cat(new[] { buffer.narrow(1, offset, length).mv(y), y.sum().unsqueeze(0) }).to(ScalarType.Float64);
-                total = total is null ? part : total.add_(part);
-            }
-            sums.Add(total ?? zeros(3, ScalarType.Float64, flat.device));
+            sums.Add(cat(new[] { _firstAndDisplacement[i].mv(flat), flat.sum().unsqueeze(0) }).to(ScalarType.Float64));
         }
         var values = ToHost(sums, 3);
         for (var i = 0; i < _parameters.Length; i++)
-            Statistics[i].SetTarget(j, values[i][0], values[i][1], values[i][2]);
+        {
+            var s = Statistics[i];
+            Statistics[i].SetTarget(j, values[i][0] - s.SumFF, values[i][1] - s.SumFD, values[i][2] - s.SumF);
+        }
     }
 
     public void Write(BinaryWriter writer)
