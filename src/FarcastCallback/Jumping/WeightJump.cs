@@ -18,18 +18,16 @@ internal static class WeightJump
     public static bool TryWrite(WindowRecorder recorder, IReadOnlyList<Lfd2Map> maps, int j)
     {
         var parameters = recorder.Parameters;
-        var sums = new List<Tensor>(parameters.Count);
+        var checks = new List<Tensor>(parameters.Count);
         for (var i = 0; i < parameters.Count; i++)
         {
             var (a, b, c) = maps[i][j];
             var forecast = recorder.DisplacementView(i);
             forecast.copy_(parameters[i]).mul_(b).add_(recorder.RecentStart(i), a);
             if (c != 0) forecast.add_(c);
-            // A float64 sum is finite exactly when every element is (no float32 weights can overflow it): one pass,
-            // no mask allocated, and one transfer for the whole model.
-            sums.Add(forecast.sum(ScalarType.Float64));
+            checks.Add(FiniteCheck(forecast));
         }
-        if (!double.IsFinite(stack(sums).sum().item<double>())) return false;
+        if (!double.IsFinite(stack(checks).sum().item<double>())) return false;
 
         for (var i = 0; i < parameters.Count; i++)
         {
@@ -37,6 +35,19 @@ internal static class WeightJump
             parameters[i].copy_(recorder.DisplacementView(i));
         }
         return true;
+    }
+
+    /// <summary>
+    /// A float64 scalar that is finite when every element of <paramref name="forecast"/> is. For float32 and float64
+    /// weights that is their plain sum — one read, nothing allocated; a finite tensor whose sum overflowed would
+    /// only cost a jump, never write a bad one. Half-precision sums overflow too easily, so those count NaN/Inf.
+    /// </summary>
+    private static Tensor FiniteCheck(Tensor forecast)
+    {
+        if (forecast.dtype is ScalarType.Float32 or ScalarType.Float64)
+            return forecast.sum().to(ScalarType.Float64);
+        var allFinite = isfinite(forecast).all();
+        return where(allFinite, zeros_like(allFinite, ScalarType.Float64), full_like(allFinite, double.NaN, ScalarType.Float64));
     }
 
     /// <summary>Restores the weights saved by the last successful <see cref="TryWrite"/>, bit for bit.</summary>
