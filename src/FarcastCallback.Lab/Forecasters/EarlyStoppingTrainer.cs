@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Lab.Forecasters;
+
+/// <summary>
+/// Full-batch Adam with early stopping on a dev error: after each epoch the dev error is measured; the weights of the
+/// best epoch are kept and restored; training stops after <see cref="TrainerSettings.Patience"/> epochs without a
+/// new best. The same settings serve every trained forecaster, so none is tuned more than another.
+/// </summary>
+internal static class EarlyStoppingTrainer
+{
+    public static FitReport Train(nn.Module module, Func<Tensor> trainingLoss, Func<double> devError, TrainerSettings settings)
+    {
+        var clock = Stopwatch.StartNew();
+        var parameters = module.parameters().ToArray();
+        var optimizer = optim.Adam(parameters, settings.LearningRate);
+        var best = double.PositiveInfinity;
+        var bestWeights = parameters.Select(p => p.detach().clone().DetachFromDisposeScope()).ToArray();
+        var sinceBest = 0;
+        var epochs = 0;
+        try
+        {
+            while (epochs < settings.MaxEpochs && sinceBest < settings.Patience)
+            {
+                using (var scope = NewDisposeScope())
+                {
+                    optimizer.zero_grad();
+                    trainingLoss().backward();
+                    optimizer.step();
+                }
+                epochs++;
+                double error;
+                using (no_grad())
+                using (var scope = NewDisposeScope())
+                    error = devError();
+                if (error < best)
+                {
+                    best = error;
+                    sinceBest = 0;
+                    using var noGrad = no_grad();
+                    for (var i = 0; i < parameters.Length; i++) bestWeights[i].copy_(parameters[i]);
+                }
+                else
+                {
+                    sinceBest++;
+                }
+            }
+            using (no_grad())
+                for (var i = 0; i < parameters.Length; i++) parameters[i].copy_(bestWeights[i]);
+        }
+        finally
+        {
+            foreach (var weights in bestWeights) weights.Dispose();
+            optimizer.Dispose();
+        }
+        return new FitReport(epochs, clock.Elapsed.TotalSeconds);
+    }
+}
+
+/// <summary>Training settings shared by the trained forecasters.</summary>
+/// <param name="LearningRate">Adam's rate. Default 0.01.</param>
+/// <param name="MaxEpochs">Upper bound on full-batch epochs. Default 3000.</param>
+/// <param name="Patience">Epochs without a better dev error before stopping. Default 200.</param>
+public sealed record TrainerSettings(double LearningRate = 0.01, int MaxEpochs = 3000, int Patience = 200);
