@@ -55,7 +55,7 @@ internal static class EarlyStoppingTrainer
             foreach (var weights in bestWeights) weights.Dispose();
             optimizer.Dispose();
         }
-        return new FitReport(epochs, clock.Elapsed.TotalSeconds);
+        return new FitReport(epochs, clock.Elapsed.TotalSeconds, best);
     }
 }
 

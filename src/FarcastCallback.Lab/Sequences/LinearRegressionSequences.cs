@@ -23,8 +23,8 @@ public static class LinearRegressionSequences
         var sequences = new WeightSequences(problems, updates + 1, dimension) { Losses = losses };
         for (var p = 0; p < problems; p++)
         {
-            var problem = Problem.Create(dimension, new GaussianRandom(HashCode.Combine(seed, p, 1)));
-            var random = new GaussianRandom(HashCode.Combine(seed, p, 2));
+            var problem = Problem.Create(dimension, new GaussianRandom(ProblemSeed(seed, p)));
+            var random = new GaussianRandom(BatchSeed(seed, p));
             var w = problem.Initial.ToArray();
             var rate = rule == UpdateRule.Gd ? GdRateTimesLargestEigenvalue / problem.LargestEigenvalue : SgdRate;
             for (var t = 0; t <= updates; t++)
@@ -39,6 +39,10 @@ public static class LinearRegressionSequences
         }
         return sequences;
     }
+
+    internal static int ProblemSeed(int seed, int problem) => Seeds.Derive(seed, problem, 1);
+
+    internal static int BatchSeed(int seed, int problem) => Seeds.Derive(seed, problem, 2);
 
     /// <summary>One regression problem: data, optimum and initial weight.</summary>
     internal sealed class Problem

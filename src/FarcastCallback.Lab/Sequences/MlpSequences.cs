@@ -28,7 +28,7 @@ public static class MlpSequences
         for (var p = 0; p < problems; p++)
         {
             using var scope = NewDisposeScope();
-            var problemSeed = HashCode.Combine(seed, p);
+            var problemSeed = Seeds.Derive(seed, p, 3);
             random.manual_seed(problemSeed);
             var model = nn.Sequential(("hidden", nn.Linear(1, Hidden)), ("relu", nn.ReLU()), ("out", nn.Linear(Hidden, 1)));
             var x = rand(Samples, 1, ScalarType.Float32) * 4 - 2;

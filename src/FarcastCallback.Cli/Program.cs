@@ -1,0 +1,26 @@
+using FarcastCallback.Cli.Commands;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("farcast");
+    config.PropagateExceptions();
+    config.AddBranch("paper", paper =>
+    {
+        paper.SetDescription("Reproduce the paper's experiments.");
+        paper.AddCommand<Syn1Command>("syn1").WithDescription("Table 2 and Figure 2: linear-regression trajectories under GD or SGD.");
+        paper.AddCommand<Syn2Command>("syn2").WithDescription("Table 3: 31-parameter MLP trajectories under SGD or Adam.");
+        paper.AddCommand<AblationsCommand>("ablations").WithDescription("Tables 5 and 6: loss as input; least squares from two steps.");
+    });
+    config.AddCommand<EvalCommand>("eval").WithDescription("Compare forecasters on your own .npy weight sequences.");
+});
+try
+{
+    return app.Run(args);
+}
+catch (Exception exception) when (exception is ArgumentException or InvalidDataException or FileNotFoundException or CommandParseException or CommandRuntimeException)
+{
+    Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
+    return 2;
+}
