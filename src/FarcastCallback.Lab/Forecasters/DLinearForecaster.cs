@@ -39,7 +39,7 @@ public sealed class DLinearForecaster : IWeightForecaster
         return EarlyStoppingTrainer.Train(
             model,
             () => (model.forward(trainInputs) - trainTargets).abs().mean(),
-            () => (model.forward(devInputs) - devTargets).pow(2).mean().item<double>(),
+            () => (model.forward(devInputs) - devTargets).pow(2).mean().item<float>(),
             _settings);
     }
 
@@ -55,15 +55,15 @@ public sealed class DLinearForecaster : IWeightForecaster
     private sealed class Model : nn.Module<Tensor, Tensor>
     {
         private const double Epsilon = 1e-5;
-        private readonly Parameter _affineWeight = new(ones(1, ScalarType.Float64));
-        private readonly Parameter _affineBias = new(zeros(1, ScalarType.Float64));
+        private readonly Parameter _affineWeight = new(ones(1, SeriesTensors.TrainingType));
+        private readonly Parameter _affineBias = new(zeros(1, SeriesTensors.TrainingType));
         private readonly Linear _trend;
         private readonly Linear _remainder;
 
         public Model(int inputSteps, int horizon) : base("DLinear")
         {
-            _trend = nn.Linear(inputSteps, horizon, dtype: ScalarType.Float64);
-            _remainder = nn.Linear(inputSteps, horizon, dtype: ScalarType.Float64);
+            _trend = nn.Linear(inputSteps, horizon, dtype: SeriesTensors.TrainingType);
+            _remainder = nn.Linear(inputSteps, horizon, dtype: SeriesTensors.TrainingType);
             RegisterComponents();
         }
 

@@ -10,7 +10,8 @@ namespace FarcastCallback.Lab.Forecasters;
 /// <see cref="Stride"/> steps ahead (a residual to the last weight). It is iterated on its own predictions to reach
 /// far checkpoints; steps between predictions are linearly interpolated (only multiples of the stride are evaluated).
 /// Choices the paper leaves open: stride 5, streams of width 32, inputs and target standardised with training
-/// statistics, trained with L1 like the other forecasters.
+/// statistics, trained with L1 like the other forecasters on a uniform sample of at most
+/// <see cref="TrainerSettings.MaxPairs"/> (series, t) pairs.
 /// </summary>
 public sealed class WnnForecaster : IWeightForecaster
 {
@@ -32,7 +33,7 @@ public sealed class WnnForecaster : IWeightForecaster
         if (task.LastInputStep < (Window - 1) * Stride)
             throw new ArgumentException($"WNN reads 5 weights {Stride} steps apart, so it needs at least {(Window - 1) * Stride + 1} input steps; got {task.InputSteps}.");
         random.manual_seed(seed);
-        var (trainWeights, trainTargets) = RawPairs(train, task.TotalSteps);
+        var (trainWeights, trainTargets) = RawPairs(train, task.TotalSteps, _settings.MaxPairs, seed);
         var all = trainWeights.Cast<double>().ToArray();
         _weightMean = all.Average();
         _weightScale = StandardDeviation(all, _weightMean);
@@ -43,13 +44,13 @@ public sealed class WnnForecaster : IWeightForecaster
         _model = new Model();
         using var scope = NewDisposeScope();
         var (trainInput, trainTarget) = Standardise(trainWeights, trainTargets);
-        var (devWeights, devTargets) = RawPairs(dev, task.TotalSteps);
+        var (devWeights, devTargets) = RawPairs(dev, task.TotalSteps, _settings.MaxPairs, seed + 1);
         var (devInput, devTarget) = Standardise(devWeights, devTargets);
         var model = _model;
         return EarlyStoppingTrainer.Train(
             model,
             () => (model.forward(trainInput) - trainTarget).abs().mean(),
-            () => (model.forward(devInput) - devTarget).pow(2).mean().item<double>(),
+            () => (model.forward(devInput) - devTarget).pow(2).mean().item<float>(),
             _settings);
     }
 
@@ -84,22 +85,21 @@ public sealed class WnnForecaster : IWeightForecaster
         return SeriesTensors.Assemble(series, task, (r, t) => known[r, t]);
     }
 
-    /// <summary>Windows of 5 weights <see cref="Stride"/> apart ending at t, and the change to t + stride.</summary>
-    private static (double[,] Windows, double[] Changes) RawPairs(double[,] series, int steps)
+    /// <summary>Windows of 5 weights <see cref="Stride"/> apart ending at t, and the change to t + stride (a sample).</summary>
+    private static (double[,] Windows, double[] Changes) RawPairs(double[,] series, int steps, int budget, int seed)
     {
         var rows = series.GetLength(0);
         var first = (Window - 1) * Stride;
-        var count = rows * Math.Max(0, steps - Stride - first);
-        var windows = new double[count, Window];
-        var changes = new double[count];
-        var i = 0;
-        for (var t = first; t + Stride < steps; t++)
+        var times = Math.Max(0, steps - Stride - first);
+        var chosen = PairSample.Indices(rows * times, budget, seed);
+        var windows = new double[chosen.Length, Window];
+        var changes = new double[chosen.Length];
+        for (var i = 0; i < chosen.Length; i++)
         {
-            for (var r = 0; r < rows; r++, i++)
-            {
-                for (var k = 0; k < Window; k++) windows[i, k] = series[r, t - (Window - 1 - k) * Stride];
-                changes[i] = series[r, t + Stride] - series[r, t];
-            }
+            var t = first + chosen[i] / rows;
+            var r = chosen[i] % rows;
+            for (var k = 0; k < Window; k++) windows[i, k] = series[r, t - (Window - 1 - k) * Stride];
+            changes[i] = series[r, t + Stride] - series[r, t];
         }
         return (windows, changes);
     }
@@ -114,8 +114,8 @@ public sealed class WnnForecaster : IWeightForecaster
             for (var k = 0; k < Window; k++) input[row + k] = (windows[i, k] - _weightMean) / _weightScale;
             for (var k = 0; k < Window - 1; k++) input[row + Window + k] = (windows[i, k + 1] - windows[i, k]) / _differenceScale;
         }
-        return (tensor(input, new long[] { count, 2 * Window - 1 }, ScalarType.Float64),
-                tensor(changes.Select(c => c / _targetScale).ToArray(), new long[] { count, 1 }, ScalarType.Float64));
+        return (tensor(input, new long[] { count, 2 * Window - 1 }).to(SeriesTensors.TrainingType),
+                tensor(changes.Select(c => c / _targetScale).ToArray(), new long[] { count, 1 }).to(SeriesTensors.TrainingType));
     }
 
     private static double[] Differences(double[,] windows)
@@ -137,10 +137,10 @@ public sealed class WnnForecaster : IWeightForecaster
     private sealed class Model : nn.Module<Tensor, Tensor>
     {
         private const int Width = 32;
-        private readonly Sequential _weights = nn.Sequential(nn.Linear(Window, Width, dtype: ScalarType.Float64), nn.ReLU());
-        private readonly Sequential _differences = nn.Sequential(nn.Linear(Window - 1, Width, dtype: ScalarType.Float64), nn.ReLU());
+        private readonly Sequential _weights = nn.Sequential(nn.Linear(Window, Width, dtype: SeriesTensors.TrainingType), nn.ReLU());
+        private readonly Sequential _differences = nn.Sequential(nn.Linear(Window - 1, Width, dtype: SeriesTensors.TrainingType), nn.ReLU());
         private readonly Sequential _head = nn.Sequential(
-            nn.Linear(2 * Width, Width, dtype: ScalarType.Float64), nn.ReLU(), nn.Linear(Width, 1, dtype: ScalarType.Float64));
+            nn.Linear(2 * Width, Width, dtype: SeriesTensors.TrainingType), nn.ReLU(), nn.Linear(Width, 1, dtype: SeriesTensors.TrainingType));
 
         public Model() : base("WNN") => RegisterComponents();
 
