@@ -10,7 +10,7 @@ public sealed class AblationsCommand : Command<ExperimentSettings>
 {
     public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
     {
-        var run = RunInfo.Current("farcast " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        var run = RunInfo.FromCommandLine();
         var tables = ConsoleReport.WithProgress("Ablations",
             progress => PaperExperiments.Ablations(settings.Trials, settings.Out, run, progress, settings.Problems));
         foreach (var (name, results) in tables) ConsoleReport.Table(name, results);

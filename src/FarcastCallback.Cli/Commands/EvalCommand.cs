@@ -49,7 +49,7 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 : throw new ArgumentException($"--checkpoints must be comma-separated step numbers; got '{c}'."))
             .ToArray();
         var task = new ForecastTask(settings.InputSteps, sequences.Steps);
-        var run = RunInfo.Current("farcast " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        var run = RunInfo.FromCommandLine();
         AnsiConsole.MarkupLineInterpolated($"{settings.Sequences}: {sequences.Sequences} sequences × {sequences.Steps} steps × {sequences.Scalars} scalars.");
 
         var results = ConsoleReport.WithProgress("eval",

@@ -33,7 +33,7 @@ public sealed class Syn1Command : Command<Syn1Command.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var rule = settings.Update == "gd" ? UpdateRule.Gd : UpdateRule.Sgd;
-        var run = RunInfo.Current("farcast " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        var run = RunInfo.FromCommandLine();
         var results = ConsoleReport.WithProgress($"Syn-1 {settings.Update}",
             progress => PaperExperiments.Syn1(rule, settings.Dim, settings.Trials, settings.Out, run, progress, ForecasterCatalog.Parse(settings.Models), settings.Problems));
         ConsoleReport.Table($"Syn-1 {settings.Update.ToUpperInvariant()}, d = {settings.Dim}: test MSE, mean (std) over {settings.Trials} trial(s)", results);

@@ -24,7 +24,7 @@ public sealed class Syn2Command : Command<Syn2Command.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var rule = settings.Update == "sgd" ? UpdateRule.Sgd : UpdateRule.Adam;
-        var run = RunInfo.Current("farcast " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)));
+        var run = RunInfo.FromCommandLine();
         var results = ConsoleReport.WithProgress($"Syn-2 {settings.Update}",
             progress => PaperExperiments.Syn2(rule, settings.Trials, settings.Out, run, progress, ForecasterCatalog.Parse(settings.Models), settings.Problems));
         ConsoleReport.Table($"Syn-2 {settings.Update.ToUpperInvariant()}: test MSE, mean (std) over {settings.Trials} trial(s)", results);

@@ -85,6 +85,15 @@ public static class PaperExperiments
                 ResultTables.WriteAll(outDirectory, $"table6-{set}", $"table6-{set}", $"Table 6 — least squares from the first two steps, {set}", run, 2, trials, table6);
             }
         }
+        if (outDirectory is not null)
+        {
+            var summary = new System.Text.Json.Nodes.JsonObject { ["experiment"] = "ablations", ["command"] = run.Command, ["machine"] = run.Machine, ["date"] = run.Date, ["trials"] = trials };
+            var all = new System.Text.Json.Nodes.JsonObject();
+            foreach (var (name, results) in tables)
+                all[name] = ResultTables.Summary(name, run, name.StartsWith("table6", StringComparison.Ordinal) ? 2 : InputSteps, trials, results)["models"]!.DeepClone();
+            summary["tables"] = all;
+            File.WriteAllText(Path.Combine(outDirectory, "summary.json"), summary.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+        }
         return tables;
     }
 

@@ -35,12 +35,7 @@ public sealed class DLinearForecaster : IWeightForecaster
         var trainTargets = SeriesTensors.Range(train, task.InputSteps, task.Horizon);
         var devInputs = SeriesTensors.Range(dev, 0, task.InputSteps);
         var devTargets = SeriesTensors.Range(dev, task.InputSteps, task.Horizon);
-        var model = _model;
-        return EarlyStoppingTrainer.Train(
-            model,
-            () => (model.forward(trainInputs) - trainTargets).abs().mean(),
-            () => (model.forward(devInputs) - devTargets).pow(2).mean().item<float>(),
-            _settings);
+        return EarlyStoppingTrainer.TrainL1(_model, trainInputs, trainTargets, devInputs, devTargets, _settings);
     }
 
     public double[,] Forecast(double[,] series, ForecastTask task, double[,]? losses = null)

@@ -11,6 +11,14 @@ namespace FarcastCallback.Lab.Forecasters;
 /// </summary>
 internal static class EarlyStoppingTrainer
 {
+    /// <summary>The common case: the paper's L1 loss on the training pairs, MSE on the dev pairs.</summary>
+    public static FitReport TrainL1(nn.Module<Tensor, Tensor> model, Tensor trainInputs, Tensor trainTargets, Tensor devInputs, Tensor devTargets, TrainerSettings settings) =>
+        Train(
+            model,
+            () => (model.forward(trainInputs) - trainTargets).abs().mean(),
+            () => (model.forward(devInputs) - devTargets).pow(2).mean().item<float>(),
+            settings);
+
     public static FitReport Train(nn.Module module, Func<Tensor> trainingLoss, Func<double> devError, TrainerSettings settings)
     {
         var clock = Stopwatch.StartNew();

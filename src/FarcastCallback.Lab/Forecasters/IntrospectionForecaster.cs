@@ -33,12 +33,7 @@ public sealed class IntrospectionForecaster : IWeightForecaster
         using var scope = NewDisposeScope();
         var (trainInputs, trainTargets) = Pairs(train, task.TotalSteps, _settings.MaxPairs, seed);
         var (devInputs, devTargets) = Pairs(dev, task.TotalSteps, _settings.MaxPairs, seed + 1);
-        var network = _network;
-        return EarlyStoppingTrainer.Train(
-            network,
-            () => (network.forward(trainInputs) - trainTargets).abs().mean(),
-            () => (network.forward(devInputs) - devTargets).pow(2).mean().item<float>(),
-            _settings);
+        return EarlyStoppingTrainer.TrainL1(_network, trainInputs, trainTargets, devInputs, devTargets, _settings);
     }
 
     public double[,] Forecast(double[,] series, ForecastTask task, double[,]? losses = null)

@@ -46,12 +46,7 @@ public sealed class WnnForecaster : IWeightForecaster
         var (trainInput, trainTarget) = Standardise(trainWeights, trainTargets);
         var (devWeights, devTargets) = RawPairs(dev, task.TotalSteps, _settings.MaxPairs, seed + 1);
         var (devInput, devTarget) = Standardise(devWeights, devTargets);
-        var model = _model;
-        return EarlyStoppingTrainer.Train(
-            model,
-            () => (model.forward(trainInput) - trainTarget).abs().mean(),
-            () => (model.forward(devInput) - devTarget).pow(2).mean().item<float>(),
-            _settings);
+        return EarlyStoppingTrainer.TrainL1(_model, trainInput, trainTarget, devInput, devTarget, _settings);
     }
 
     public double[,] Forecast(double[,] series, ForecastTask task, double[,]? losses = null)
