@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using FarcastCallback.Hosts.Mnist;
 using TorchSharp;
 using static TorchSharp.torch;
 

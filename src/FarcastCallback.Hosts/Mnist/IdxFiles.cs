@@ -1,0 +1,84 @@
+using System.IO.Compression;
+
+namespace FarcastCallback.Hosts.Mnist;
+
+/// <summary>
+/// The standard MNIST IDX format (also Fashion-MNIST's): <c>*-images-idx3-ubyte</c> (magic 2051, count, 28, 28, bytes)
+/// and <c>*-labels-idx1-ubyte</c> (magic 2049, count, bytes), big-endian, optionally gzipped.
+/// </summary>
+public static class IdxFiles
+{
+    /// <summary>Reads every images/labels pair in a folder (train and t10k) into one set.</summary>
+    public static MnistImages ReadFolder(string folder)
+    {
+        var images = Directory.GetFiles(folder).Where(f => Path.GetFileName(f).Contains("images-idx3-ubyte", StringComparison.Ordinal)).Order().ToArray();
+        if (images.Length == 0)
+            throw new FileNotFoundException($"No '*-images-idx3-ubyte[.gz]' file in '{folder}'.");
+        MnistImages? all = null;
+        foreach (var imageFile in images)
+        {
+            var labelFile = Directory.GetFiles(folder)
+                .FirstOrDefault(f => Path.GetFileName(f) == Path.GetFileName(imageFile).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal))
+                ?? throw new FileNotFoundException($"'{Path.GetFileName(imageFile)}' has no matching labels file ('*-labels-idx1-ubyte') in '{folder}'.");
+            var set = Read(imageFile, labelFile);
+            all = all is null ? set : MnistImages.Concat(all, set);
+        }
+        return all!;
+    }
+
+    public static MnistImages Read(string imageFile, string labelFile)
+    {
+        var imageBytes = ReadAll(imageFile);
+        var labelBytes = ReadAll(labelFile);
+        Expect(imageBytes, 2051, 16, imageFile);
+        Expect(labelBytes, 2049, 8, labelFile);
+        var count = BigEndian(imageBytes, 4);
+        var rows = BigEndian(imageBytes, 8);
+        var columns = BigEndian(imageBytes, 12);
+        if (rows != MnistImages.Side || columns != MnistImages.Side)
+            throw new InvalidDataException($"{imageFile}: images are {rows}×{columns}, expected 28×28.");
+        if (BigEndian(labelBytes, 4) != count)
+            throw new InvalidDataException($"{imageFile} holds {count} images but {labelFile} {BigEndian(labelBytes, 4)} labels.");
+        if (imageBytes.Length < 16 + (long)count * MnistImages.Pixels)
+            throw new InvalidDataException($"{imageFile} is truncated: {count} images need {16 + (long)count * MnistImages.Pixels} bytes, it has {imageBytes.Length}.");
+        if (labelBytes.Length < 8 + count)
+            throw new InvalidDataException($"{labelFile} is truncated.");
+        var pixels = new float[count * MnistImages.Pixels];
+        for (var i = 0; i < pixels.Length; i++) pixels[i] = imageBytes[16 + i] / 255f;
+        return new MnistImages(pixels, labelBytes.AsSpan(8, count).ToArray());
+    }
+
+    private static byte[] ReadAll(string path)
+    {
+        using var file = File.OpenRead(path);
+        using var buffer = new MemoryStream();
+        var gzipped = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
+        file.Position = 0;
+        try
+        {
+            if (gzipped)
+            {
+                using var gzip = new GZipStream(file, CompressionMode.Decompress);
+                gzip.CopyTo(buffer);
+            }
+            else
+            {
+                file.CopyTo(buffer);
+            }
+        }
+        catch (InvalidDataException exception)
+        {
+            throw new InvalidDataException($"{path}: corrupt gzip data ({exception.Message}).", exception);
+        }
+        return buffer.ToArray();
+    }
+
+    private static void Expect(byte[] bytes, int magic, int headerLength, string path)
+    {
+        if (bytes.Length < headerLength) throw new InvalidDataException($"{path} is too short for an IDX header.");
+        if (BigEndian(bytes, 0) != magic) throw new InvalidDataException($"{path} is not an IDX file of the expected kind (magic {BigEndian(bytes, 0)}, expected {magic}).");
+    }
+
+    private static int BigEndian(byte[] bytes, int offset) =>
+        (bytes[offset] << 24) | (bytes[offset + 1] << 16) | (bytes[offset + 2] << 8) | bytes[offset + 3];
+}

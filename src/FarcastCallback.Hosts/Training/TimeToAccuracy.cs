@@ -1,0 +1,18 @@
+namespace FarcastCallback.Hosts.Training;
+
+/// <summary>When a run first reached a target validation accuracy: real steps and training seconds (null if never).</summary>
+public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAccuracy, double FinalLoss)
+{
+    public static TimeToAccuracy Of(IReadOnlyList<TrainingPoint> points, double target)
+    {
+        var reached = points.FirstOrDefault(p => p.ValidationAccuracy >= target);
+        return new TimeToAccuracy(reached?.RealSteps, reached?.Seconds, points[^1].ValidationAccuracy, points[^1].ValidationLoss);
+    }
+
+    /// <summary>
+    /// The target of a plain run: its final validation accuracy smoothed over the last three evaluations (one
+    /// evaluation is noisy on 1,000 images).
+    /// </summary>
+    public static double Target(IReadOnlyList<TrainingPoint> baseline) =>
+        baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationAccuracy);
+}
