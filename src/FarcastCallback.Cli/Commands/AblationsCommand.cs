@@ -6,9 +6,9 @@ using Spectre.Console.Cli;
 namespace FarcastCallback.Cli.Commands;
 
 /// <summary><c>farcast paper ablations [--trials 5] [--out DIR]</c>: Tables 5 and 6.</summary>
-public sealed class AblationsCommand : Command<ExperimentSettings>
+public sealed class AblationsCommand : Command<SyntheticSettings>
 {
-    public override int Execute(CommandContext context, ExperimentSettings settings, CancellationToken cancellationToken)
+    public override int Execute(CommandContext context, SyntheticSettings settings, CancellationToken cancellationToken)
     {
         var run = RunInfo.FromCommandLine();
         var tables = ConsoleReport.WithProgress("Ablations",

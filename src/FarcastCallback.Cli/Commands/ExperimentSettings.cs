@@ -16,11 +16,6 @@ public class ExperimentSettings : CommandSettings
     [Description("Folder for summary.json, tables (Markdown, CSV) and plots. Nothing is written without it.")]
     public string? Out { get; init; }
 
-    [CommandOption("--problems <N>")]
-    [Description("Sequences generated per trial (the paper: 200, split 100/50/50).")]
-    [DefaultValue(200)]
-    public int Problems { get; init; } = 200;
-
     [CommandOption("--models <NAMES>")]
     [Description("Comma-separated: lfd2, lfn, lfl, lfs, dlinear, introspection, wnn, lfd2-ls (and lfd2+loss). Default: the first eight.")]
     public string Models { get; init; } = string.Join(',', FarcastCallback.Lab.Forecasters.ForecasterCatalog.All);
@@ -28,7 +23,18 @@ public class ExperimentSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Trials < 1) return ValidationResult.Error($"--trials must be at least 1; got {Trials}.");
-        if (Problems < 3) return ValidationResult.Error($"--problems must be at least 3 (train, dev, test); got {Problems}.");
         return ValidationResult.Success();
     }
+}
+
+/// <summary>Options of the commands that generate synthetic sequences.</summary>
+public class SyntheticSettings : ExperimentSettings
+{
+    [CommandOption("--problems <N>")]
+    [Description("Sequences generated per trial (the paper: 200, split 100/50/50).")]
+    [DefaultValue(200)]
+    public int Problems { get; init; } = 200;
+
+    public override ValidationResult Validate() =>
+        Problems < 3 ? ValidationResult.Error($"--problems must be at least 3 (train, dev, test); got {Problems}.") : base.Validate();
 }

@@ -11,7 +11,7 @@ namespace FarcastCallback.Cli.Commands;
 /// <summary><c>farcast paper syn1 --update gd|sgd [--dim 1] [--trials 5] [--out DIR]</c>.</summary>
 public sealed class Syn1Command : Command<Syn1Command.Settings>
 {
-    public sealed class Settings : ExperimentSettings
+    public sealed class Settings : SyntheticSettings
     {
         [CommandOption("--update <RULE>")]
         [Description("gd (full batch, rate 0.01/λmax) or sgd (8 rows, rate 0.001).")]

@@ -11,7 +11,7 @@ namespace FarcastCallback.Cli.Commands;
 /// <summary><c>farcast paper syn2 --update sgd|adam [--trials 5] [--out DIR]</c>.</summary>
 public sealed class Syn2Command : Command<Syn2Command.Settings>
 {
-    public sealed class Settings : ExperimentSettings
+    public sealed class Settings : SyntheticSettings
     {
         [CommandOption("--update <RULE>")]
         [Description("sgd (rate 0.002) or adam (rate 0.005); batch 64 of 100 samples.")]
