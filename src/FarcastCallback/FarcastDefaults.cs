@@ -16,4 +16,5 @@ internal static class FarcastDefaults
     public const OptimizerStatePolicy OptimizerState = OptimizerStatePolicy.Keep;
     public const double VerifyTolerance = 0.0;
     public const int Seed = 0;
+    public const int BackoffSteps = 0;
 }

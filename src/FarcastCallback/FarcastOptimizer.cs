@@ -26,7 +26,8 @@ namespace FarcastCallback;
 public sealed class FarcastOptimizer : optim.Optimizer
 {
     private const string StateFormatName = "FarcastCallback.FarcastOptimizer";
-    private const int StateFormatVersion = 1;
+    private const int StateFormatVersion = 2;
+    private const int MaxBackoffDoublings = 10;
     private const int NotObserving = -1;
 
     private readonly FarcastOptions _options;
@@ -36,6 +37,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
     private WindowRecorder? _recorder;
     private int _position = NotObserving;
     private bool _reusingMap;
+    private int _consecutiveRejections;
+    private long _resumeAtRealStep;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
     /// <exception cref="OptionsValidationException">A setting is out of its range; the message names the key.</exception>
@@ -168,6 +171,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
         writer.Write(RejectedJumps);
         writer.Write(ShouldStop);
         writer.Write(_random.State);
+        writer.Write(_consecutiveRejections);
+        writer.Write(_resumeAtRealStep);
         writer.Write(_position);
         writer.Write(_reusingMap);
         writer.Write(LastMaps.Count);
@@ -216,6 +221,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
         RejectedJumps = reader.ReadInt32();
         ShouldStop = reader.ReadBoolean();
         _random.State = reader.ReadUInt64();
+        _consecutiveRejections = reader.ReadInt32();
+        _resumeAtRealStep = reader.ReadInt64();
         _position = reader.ReadInt32();
         _reusingMap = reader.ReadBoolean();
         var mapCount = reader.ReadInt32();
@@ -251,7 +258,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
 
     private void BeginWindowIfDue()
     {
-        if (_position != NotObserving || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps)
+        if (_position != NotObserving || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps
+            || RealSteps < _resumeAtRealStep)
             return;
 
         // Stop mode: a full window must end before TotalSteps to be of use. When it would not, the final jump reuses
@@ -348,6 +356,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
 
         EffectiveSteps += horizon;
         Jumps++;
+        _consecutiveRejections = 0;
         if (_options.OptimizerState == OptimizerStatePolicy.Reset)
             OptimizerStateReset.Reset(Inner);
         var args = new FarcastJumpEventArgs(start, horizon, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, before, after);
@@ -359,6 +368,9 @@ public sealed class FarcastOptimizer : optim.Optimizer
     private void Reject(long start, int horizon, JumpReason reason, double? before, double? after)
     {
         RejectedJumps++;
+        _consecutiveRejections++;
+        if (_options.BackoffSteps > 0)
+            _resumeAtRealStep = RealSteps + ((long)_options.BackoffSteps << Math.Min(_consecutiveRejections - 1, MaxBackoffDoublings));
         var args = new FarcastJumpEventArgs(start, horizon, reason, before, after);
         _logger.LogWarning("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);

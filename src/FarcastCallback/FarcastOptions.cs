@@ -86,6 +86,15 @@ public sealed class FarcastOptions
     [Range(0.0, 1_000_000.0)]
     public double VerifyTolerance { get; set; } = FarcastDefaults.VerifyTolerance;
 
+    /// <summary>
+    /// Real steps to wait after a rejected jump before observing again, doubled after each further consecutive
+    /// rejection (up to 2^10 times) and reset by a kept jump. When jumps do not pay, this makes the observation and the
+    /// verification cost shrink geometrically instead of recurring every cycle. 0 turns it off.
+    /// </summary>
+    /// <value>The default value is 0 (off). Valid range: 0 to 1000000.</value>
+    [Range(0, 1_000_000)]
+    public int BackoffSteps { get; set; } = FarcastDefaults.BackoffSteps;
+
     /// <summary>Seed of the wrapper's own random numbers (the L1 fit's samples).</summary>
     /// <value>The default value is 0. Valid range: 0 or more.</value>
     [Range(0, int.MaxValue)]

@@ -25,6 +25,7 @@ public sealed class OptionsTests
             Assert.That(options.OptimizerState, Is.EqualTo(OptimizerStatePolicy.Keep));
             Assert.That(options.VerifyTolerance, Is.EqualTo(0.0));
             Assert.That(options.Seed, Is.EqualTo(0));
+            Assert.That(options.BackoffSteps, Is.EqualTo(0));
         });
     }
 
@@ -33,6 +34,7 @@ public sealed class OptionsTests
     [TestCase(nameof(FarcastOptions.WarmupSteps), "-1", "Farcast:WarmupSteps must be between 0 and 2147483647; got -1.")]
     [TestCase(nameof(FarcastOptions.Lambda), "-0.5", "Farcast:Lambda must be between 0 and 1000000; got -0.5.")]
     [TestCase(nameof(FarcastOptions.SampleSize), "4", "Farcast:SampleSize must be between 8 and 10000000; got 4.")]
+    [TestCase(nameof(FarcastOptions.BackoffSteps), "-2", "Farcast:BackoffSteps must be between 0 and 1000000; got -2.")]
     [TestCase(nameof(FarcastOptions.VerifyTolerance), "-1", "Farcast:VerifyTolerance must be between 0 and 1000000; got -1.")]
     public void The_constructor_rejects_an_out_of_range_value_naming_the_key(string key, string value, string message)
     {

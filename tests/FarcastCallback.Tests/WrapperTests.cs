@@ -201,6 +201,30 @@ public sealed class WrapperTests
     }
 
     [Test]
+    public void After_rejections_observation_backs_off_for_doubling_periods_and_a_kept_jump_resets_it()
+    {
+        using var problem = new TinyRegression(seed: 11);
+        var settings = Settings();
+        settings.BackoffSteps = 3;
+        using var farcast = new FarcastOptimizer(optim.SGD(problem.Parameters, 0.01), settings);
+        var accept = false;
+        var calls = 0;
+        farcast.VerificationLoss = () => ++calls % 2 == 1 ? 1.0f : (accept ? 0.5f : 2.0f);
+        var attempts = new List<long>();
+        farcast.JumpRejected += (_, e) => attempts.Add(e.Step);
+        farcast.Jumped += (_, e) => attempts.Add(-e.Step);
+
+        for (var i = 0; i < 50; i++) problem.Step(farcast);
+        // Windows of 2 + 4 steps; waits of 3, 6 and 12 real steps after the 1st, 2nd and 3rd rejection.
+        Assert.That(attempts, Is.EqualTo(new long[] { 8, 17, 29, 47 }));
+
+        accept = true;
+        for (var i = 0; i < 60; i++) problem.Step(farcast);   // 4th rejection at 47 → wait 24 → next window ends at 77
+        Assert.That(attempts.Skip(4).First(), Is.EqualTo(-77), "the next window comes after the 24-step wait and its jump is kept");
+        Assert.That(attempts.Skip(5).First(), Is.EqualTo(-(77 + 4 + 6)), "a kept jump resets the back-off: the next window follows at once");
+    }
+
+    [Test]
     public void A_jump_within_the_verification_tolerance_is_kept()
     {
         using var problem = new TinyRegression(seed: 9);
