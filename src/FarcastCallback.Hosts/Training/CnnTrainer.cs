@@ -6,10 +6,9 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Hosts.Training;
 
 /// <summary>
-/// Trains the MNIST CNN for a number of real optimizer steps on minibatches in a seeded order (so a plain and a
-/// farcast run see identical batches), evaluating on the validation split every few steps. The clock measures
-/// training only — forward, backward, the optimizer step and everything the optimizer does inside it (observation,
-/// fits, jumps, verification) — and stops while the harness evaluates.
+/// Trains the MNIST CNN on minibatches in a seeded order (so a plain and a farcast run see identical batches) and
+/// evaluates on the validation split. A run's clock measures training only — forward, backward, the optimizer step
+/// and everything the optimizer does inside it (observation, fits, jumps, verification) — not evaluation.
 /// </summary>
 public sealed class CnnTrainer : IDisposable
 {
@@ -31,36 +30,64 @@ public sealed class CnnTrainer : IDisposable
     /// <summary>Loss on the verification split with dropout off: what <see cref="FarcastOptimizer.VerificationLoss"/> calls.</summary>
     public float VerificationLoss(MnistCnn model) => (float)Evaluate(model, _verificationImages, _verificationLabels).Loss;
 
-    public IReadOnlyList<TrainingPoint> Train(MnistCnn model, optim.Optimizer optimizer, int steps, int batchSize, int evaluateEvery, int batchSeed,
-        Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null, IProgress<int>? progress = null)
+    /// <summary>Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data.</summary>
+    public TrainingRun Start(MnistCnn model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null) =>
+        new(this, model, optimizer, new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop);
+
+    /// <summary>
+    /// One training run advanced step by step, so two runs can be interleaved: a plain and a farcast run that
+    /// alternate steps share whatever else the machine is doing, and their clocks stay comparable. Dropout masks are
+    /// drawn from a seed per (run seed, step), so both runs see the same masks at the same step.
+    /// </summary>
+    public sealed class TrainingRun
     {
-        var points = new List<TrainingPoint>();
-        var order = new BatchOrder(_trainLabels.shape[0], batchSize, batchSeed);
-        var clock = new Stopwatch();
-        var (accuracy, loss) = Evaluate(model, _validationImages, _validationLabels);
-        points.Add(new TrainingPoint(0, 0, 0, accuracy, loss));
-        model.train();
-        for (var step = 1; step <= steps; step++)
+        private readonly CnnTrainer _trainer;
+        private readonly MnistCnn _model;
+        private readonly optim.Optimizer _optimizer;
+        private readonly BatchOrder _order;
+        private readonly int _seed;
+        private readonly Func<long>? _effectiveSteps;
+        private readonly Func<bool>? _shouldStop;
+        private readonly Stopwatch _clock = new();
+        private readonly List<TrainingPoint> _points = new();
+
+        internal TrainingRun(CnnTrainer trainer, MnistCnn model, optim.Optimizer optimizer, BatchOrder order, int seed, Func<long>? effectiveSteps, Func<bool>? shouldStop)
         {
-            clock.Start();
+            (_trainer, _model, _optimizer, _order, _seed, _effectiveSteps, _shouldStop) = (trainer, model, optimizer, order, seed, effectiveSteps, shouldStop);
+            Record();
+        }
+
+        public IReadOnlyList<TrainingPoint> Points => _points;
+
+        public long RealSteps { get; private set; }
+
+        public bool Stopped { get; private set; }
+
+        /// <summary>One real optimizer step, timed.</summary>
+        public void Step()
+        {
+            if (Stopped) return;
+            _model.train();
+            random.manual_seed(unchecked(_seed * 1_000_003L + RealSteps));
+            _clock.Start();
             using (var scope = NewDisposeScope())
             {
-                var rows = order.Next();
-                optimizer.zero_grad();
-                nn.functional.nll_loss(model.forward(_trainImages.index_select(0, rows)), _trainLabels.index_select(0, rows)).backward();
-                optimizer.step();
+                var rows = _order.Next();
+                _optimizer.zero_grad();
+                nn.functional.nll_loss(_model.forward(_trainer._trainImages.index_select(0, rows)), _trainer._trainLabels.index_select(0, rows)).backward();
+                _optimizer.step();
             }
-            clock.Stop();
-            var stop = shouldStop?.Invoke() ?? false;
-            if (step % evaluateEvery == 0 || step == steps || stop)
-            {
-                (accuracy, loss) = Evaluate(model, _validationImages, _validationLabels);
-                points.Add(new TrainingPoint(step, effectiveSteps?.Invoke() ?? step, clock.Elapsed.TotalSeconds, accuracy, loss));
-                progress?.Report(step);
-            }
-            if (stop) break;
+            _clock.Stop();
+            RealSteps++;
+            Stopped = _shouldStop?.Invoke() ?? false;
         }
-        return points;
+
+        /// <summary>Evaluates on the validation split (not timed) and records a point.</summary>
+        public void Record()
+        {
+            var (accuracy, loss) = Evaluate(_model, _trainer._validationImages, _trainer._validationLabels);
+            _points.Add(new TrainingPoint(RealSteps, _effectiveSteps?.Invoke() ?? RealSteps, _clock.Elapsed.TotalSeconds, accuracy, loss));
+        }
     }
 
     public void Dispose()
@@ -93,7 +120,7 @@ public sealed class CnnTrainer : IDisposable
         tensor(set.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope());
 
     /// <summary>Minibatch indices: a seeded permutation per epoch, cut into batches.</summary>
-    private sealed class BatchOrder(long count, int batchSize, int seed)
+    internal sealed class BatchOrder(long count, int batchSize, int seed)
     {
         private readonly Random _random = new(seed);
         private int[] _permutation = Array.Empty<int>();
