@@ -15,7 +15,7 @@ internal static class ConsoleReport
             .Start(context =>
             {
                 var task = context.AddTask(Markup.Escape(description));
-                var progress = new Progress(update =>
+                var progress = new SynchronousProgress<ForecastEvaluation.Progress>(update =>
                 {
                     task.MaxValue = Math.Max(1, update.Total);
                     task.Value = update.Done;
@@ -41,11 +41,5 @@ internal static class ConsoleReport
                 .Append(r.FitSeconds.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture))
                 .ToArray());
         AnsiConsole.Write(table);
-    }
-
-    /// <summary>Synchronous IProgress: reports arrive on the worker thread, in order.</summary>
-    private sealed class Progress(Action<ForecastEvaluation.Progress> report) : IProgress<ForecastEvaluation.Progress>
-    {
-        public void Report(ForecastEvaluation.Progress value) => report(value);
     }
 }

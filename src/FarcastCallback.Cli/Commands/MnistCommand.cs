@@ -80,7 +80,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             .Build();
         var options = new FarcastOptions();
         configuration.GetSection(FarcastOptions.SectionName).Bind(options);
-        FarcastOptionsValidatorCheck(options);
+        FarcastOptionsValidator.ThrowIfInvalid(options);
 
         var all = MnistData.Load(settings.Data);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
@@ -134,9 +134,4 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             .Concat(remaining.Raw)
             .ToArray();
 
-    private static void FarcastOptionsValidatorCheck(FarcastOptions options)
-    {
-        var result = new FarcastOptionsValidator().Validate(null, options);
-        if (result.Failed) throw new Microsoft.Extensions.Options.OptionsValidationException(FarcastOptions.SectionName, typeof(FarcastOptions), result.Failures);
-    }
 }

@@ -157,16 +157,11 @@ public static class MnistJob
     }
 
     private static IProgress<int>? Report(Action<string, int, int>? progress, string label, int total) =>
-        progress is null ? null : new Progress(step => progress(label, step, total));
+        progress is null ? null : new SynchronousProgress<int>(step => progress(label, step, total));
 
     private static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
-    }
-
-    private sealed class Progress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

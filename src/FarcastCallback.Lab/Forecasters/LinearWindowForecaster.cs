@@ -92,9 +92,9 @@ public sealed class LinearWindowForecaster : IWeightForecaster
         _inputScale?.Dispose();
         _inputMean = trainInputs.mean(new long[] { 0 }, keepdim: true).DetachFromDisposeScope();
         _inputScale = trainInputs.std(0, keepdim: true).clamp_min(1e-12).DetachFromDisposeScope();
-        _outputScale = Math.Max((trainTargets - LastInput(train, task)).std().item<float>(), 1e-12);
         var trainLast = LastInput(train, task);
         var devLast = LastInput(dev, task);
+        _outputScale = Math.Max((trainTargets - trainLast).std().item<float>(), 1e-12);
 
         FitReport? total = null;
         foreach (var lambda in _lambdas)

@@ -138,7 +138,7 @@ internal sealed class WindowRecorder : IDisposable
         for (var i = 0; i < _parameters.Length; i++)
         {
             var s = Statistics[i];
-            Statistics[i].SetTarget(j, values[i][0] - s.SumFF, values[i][1] - s.SumFD, values[i][2] - s.SumF);
+            s.SetTarget(j, values[i][0] - s.SumFF, values[i][1] - s.SumFD, values[i][2] - s.SumF);
         }
     }
 
