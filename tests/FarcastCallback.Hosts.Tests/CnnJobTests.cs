@@ -52,6 +52,26 @@ public sealed class CnnJobTests
             Assert.That(summary["farcast"]!.AsObject().ContainsKey(key), $"farcast.{key}");
         }
         Assert.That(summary["runs"]!.AsArray(), Has.Count.EqualTo(2));
+        var finals = results.Select(r => r.FarcastTime.FinalAccuracy).Order().ToArray();
+        Assert.That(summary["farcast"]!["final_accuracy"]!.GetValue<double>(), Is.EqualTo((finals[0] + finals[1]) / 2).Within(1e-12), "median over seeds, not the first seed");
+        Assert.That(summary["settings"]!["Optimizer"]!.GetValue<string>(), Is.EqualTo("Adam"));
+    }
+
+    [Test]
+    public void A_stop_mode_run_is_compared_with_the_plain_run_stopped_at_the_same_real_step()
+    {
+        var (pixels, labels) = TinyDigits.Make(perClass: 20);
+        var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 0);
+        var settings = new MnistJobSettings(Steps: 20, BatchSize: 16, EvaluateEvery: 10, Optimizer: MnistOptimizer.Sgd, LearningRate: 0.05, Schedule: LearningRateSchedule.LinearDecay);
+        var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, Mode = FarcastMode.Stop, TotalSteps = 20 };
+
+        var result = MnistJob.Run(data, settings, options).Single();
+
+        var stop = result.Farcast[^1];
+        Assert.That(stop.EffectiveSteps, Is.EqualTo(20));
+        Assert.That(stop.RealSteps, Is.LessThan(20), "the run stopped on a farcast");
+        Assert.That(result.Baseline.Select(p => p.RealSteps), Does.Contain(stop.RealSteps), "plain run evaluated where the farcast run stopped");
+        Assert.That(result.Baseline[^1].RealSteps, Is.EqualTo(20));
     }
 
     [Test]

@@ -41,9 +41,29 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
         public int BatchSize { get; init; } = 64;
 
         [CommandOption("--lr <RATE>")]
-        [Description("Adam's learning rate. Default 0.001.")]
+        [Description("Learning rate of the inner optimizer. Default 0.001.")]
         [DefaultValue(0.001)]
         public double LearningRate { get; init; } = 0.001;
+
+        [CommandOption("--optimizer <NAME>")]
+        [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
+        [DefaultValue(MnistOptimizer.Adam)]
+        public MnistOptimizer Optimizer { get; init; } = MnistOptimizer.Adam;
+
+        [CommandOption("--momentum <M>")]
+        [Description("SGD momentum. Default 0.9.")]
+        [DefaultValue(0.9)]
+        public double Momentum { get; init; } = 0.9;
+
+        [CommandOption("--lr-schedule <NAME>")]
+        [Description("Constant, or LinearDecay (to 5 % of --lr at the last real step). Default Constant.")]
+        [DefaultValue(LearningRateSchedule.Constant)]
+        public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+        [CommandOption("--limit <N>")]
+        [Description("Use N digits of the data set, drawn with a fixed seed (0: all). Keeps evaluation short on 70,000-image sets.")]
+        [DefaultValue(0)]
+        public int Limit { get; init; }
 
         [CommandOption("--eval-every <N>")]
         [Description("Real steps between validation evaluations. Default 25.")]
@@ -66,6 +86,8 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.");
             if (LearningRate <= 0) return ValidationResult.Error($"--lr must be positive; got {LearningRate}.");
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
+            if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
+            if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
             if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             return ValidationResult.Success();
         }
@@ -83,9 +105,11 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
         FarcastOptionsValidator.ThrowIfInvalid(options);
 
         var all = MnistData.Load(settings.Data);
+        if (settings.Limit > 0 && settings.Limit < all.Count) all = MnistData.Sample(all, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{settings.Data}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
-        var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery);
+        var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
+            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
         var run = RunInfo.FromCommandLine();
 
         IReadOnlyList<MnistSeedResult> results = Array.Empty<MnistSeedResult>();
@@ -101,7 +125,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
                 });
             });
 
-        var table = new Table().Title("MNIST CNN: plain Adam vs FarcastOptimizer")
+        var table = new Table().Title($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer")
             .AddColumns("seed", "run", "val. accuracy", "val. loss", "real steps", "effective steps", "jumps kept/rejected", "train s", "steps to target", "s to target");
         foreach (var r in results)
         {

@@ -19,6 +19,15 @@ public sealed record MnistData(MnistImages Train, MnistImages Verification, Mnis
         return IdxFiles.ReadFolder(path);
     }
 
+    /// <summary><paramref name="count"/> digits drawn without replacement with <paramref name="seed"/>.</summary>
+    public static MnistImages Sample(MnistImages all, int count, int seed)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        var order = Enumerable.Range(0, all.Count).ToArray();
+        new Random(seed).Shuffle(order);
+        return all.Select(order[..Math.Min(count, all.Count)]);
+    }
+
     /// <summary>Shuffles with <paramref name="seed"/>; 10 % test, 10 % validation, the given verification count, the rest train.</summary>
     public static MnistData Split(MnistImages all, int seed, int verification = 500)
     {

@@ -30,9 +30,13 @@ public sealed class CnnTrainer : IDisposable
     /// <summary>Loss on the verification split with dropout off: what <see cref="FarcastOptimizer.VerificationLoss"/> calls.</summary>
     public float VerificationLoss(MnistCnn model) => (float)Evaluate(model, _verificationImages, _verificationLabels).Loss;
 
-    /// <summary>Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data.</summary>
-    public TrainingRun Start(MnistCnn model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null) =>
-        new(this, model, optimizer, new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop);
+    /// <summary>
+    /// Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data; an optional
+    /// learning-rate <paramref name="schedule"/> is stepped after every real step, inside the clock.
+    /// </summary>
+    public TrainingRun Start(MnistCnn model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null,
+        optim.lr_scheduler.LRScheduler? schedule = null) =>
+        new(this, model, optimizer, new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule);
 
     /// <summary>
     /// One training run advanced step by step, so two runs can be interleaved: a plain and a farcast run that
@@ -48,12 +52,14 @@ public sealed class CnnTrainer : IDisposable
         private readonly int _seed;
         private readonly Func<long>? _effectiveSteps;
         private readonly Func<bool>? _shouldStop;
+        private readonly optim.lr_scheduler.LRScheduler? _schedule;
         private readonly Stopwatch _clock = new();
         private readonly List<TrainingPoint> _points = new();
 
-        internal TrainingRun(CnnTrainer trainer, MnistCnn model, optim.Optimizer optimizer, BatchOrder order, int seed, Func<long>? effectiveSteps, Func<bool>? shouldStop)
+        internal TrainingRun(CnnTrainer trainer, MnistCnn model, optim.Optimizer optimizer, BatchOrder order, int seed, Func<long>? effectiveSteps, Func<bool>? shouldStop,
+            optim.lr_scheduler.LRScheduler? schedule)
         {
-            (_trainer, _model, _optimizer, _order, _seed, _effectiveSteps, _shouldStop) = (trainer, model, optimizer, order, seed, effectiveSteps, shouldStop);
+            (_trainer, _model, _optimizer, _order, _seed, _effectiveSteps, _shouldStop, _schedule) = (trainer, model, optimizer, order, seed, effectiveSteps, shouldStop, schedule);
             Record();
         }
 
@@ -76,6 +82,7 @@ public sealed class CnnTrainer : IDisposable
                 _optimizer.zero_grad();
                 nn.functional.nll_loss(_model.forward(_trainer._trainImages.index_select(0, rows)), _trainer._trainLabels.index_select(0, rows)).backward();
                 _optimizer.step();
+                _schedule?.step();
             }
             _clock.Stop();
             RealSteps++;

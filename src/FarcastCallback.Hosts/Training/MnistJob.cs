@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Lab.Reporting;
 using Microsoft.Extensions.Logging;
@@ -10,8 +11,44 @@ using static TorchSharp.torch;
 
 namespace FarcastCallback.Hosts.Training;
 
+/// <summary>The inner optimizer both runs of <c>farcast mnist</c> use.</summary>
+public enum MnistOptimizer
+{
+    /// <summary>Adam (the paper's and the job's default).</summary>
+    Adam,
+
+    /// <summary>SGD with <see cref="MnistJobSettings.Momentum"/>.</summary>
+    Sgd,
+}
+
+/// <summary>How the learning rate of both runs changes over the real steps.</summary>
+public enum LearningRateSchedule
+{
+    /// <summary>The same rate throughout.</summary>
+    Constant,
+
+    /// <summary>Linear decay from the rate to 5 % of it at the last real step.</summary>
+    LinearDecay,
+}
+
 /// <summary>Settings of <c>farcast mnist</c>.</summary>
-public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0);
+public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0,
+    MnistOptimizer Optimizer = MnistOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
+{
+    /// <summary>The inner optimizer for <paramref name="parameters"/>.</summary>
+    internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer switch
+    {
+        MnistOptimizer.Sgd => optim.SGD(parameters, LearningRate, momentum: Momentum),
+        _ => optim.Adam(parameters, LearningRate),
+    };
+
+    /// <summary>The schedule driving <paramref name="optimizer"/> (the wrapper, for a farcast run), stepped once per real step; null when constant.</summary>
+    internal optim.lr_scheduler.LRScheduler? CreateSchedule(optim.Optimizer optimizer) => Schedule switch
+    {
+        LearningRateSchedule.LinearDecay => optim.lr_scheduler.LinearLR(optimizer, start_factor: 1.0, end_factor: 0.05, total_iters: Steps),
+        _ => null,
+    };
+}
 
 /// <summary>One seed's plain and farcast runs.</summary>
 public sealed record MnistSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
@@ -35,6 +72,8 @@ public sealed record MnistSeedResult(int Seed, IReadOnlyList<TrainingPoint> Base
 /// </summary>
 public static class MnistJob
 {
+    private static readonly JsonSerializerOptions NamedEnums = new() { Converters = { new JsonStringEnumConverter() } };
+
     public static IReadOnlyList<MnistSeedResult> Run(MnistData data, MnistJobSettings settings, FarcastOptions farcastOptions,
         ILogger? logger = null, Action<string, int, int>? progress = null)
     {
@@ -48,23 +87,37 @@ public static class MnistJob
             using var farcastModel = new MnistCnn();
             farcastModel.load_state_dict(plainModel.state_dict());
 
-            var plainOptimizer = optim.Adam(plainModel.parameters(), settings.LearningRate);
-            using var farcast = new FarcastOptimizer(optim.Adam(farcastModel.parameters(), settings.LearningRate), farcastOptions, logger);
+            var plainOptimizer = settings.CreateOptimizer(plainModel.parameters());
+            using var farcast = new FarcastOptimizer(settings.CreateOptimizer(farcastModel.parameters()), farcastOptions, logger);
             if (data.Verification.Count > 0) farcast.VerificationLoss = () => trainer.VerificationLoss(farcastModel);
 
-            // Interleaved step by step: both runs share the machine's load, so their clocks compare fairly.
-            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed);
-            var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop);
-            var plainProgress = Report(progress, $"seed {seed}: plain Adam", settings.Steps);
+            // Interleaved step by step, the order alternating (plain first on odd steps, farcast first on even ones):
+            // both runs share the machine's load and neither always runs on a warm cache, so their clocks compare fairly.
+            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer));
+            var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
+                settings.CreateSchedule(farcast));
+            var plainProgress = Report(progress, $"seed {seed}: plain {settings.Optimizer}", settings.Steps);
             var farcastProgress = Report(progress, $"seed {seed}: farcast", settings.Steps);
             for (var step = 1; step <= settings.Steps; step++)
             {
-                plain.Step();
-                farcasting.Step();
-                if (step % settings.EvaluateEvery == 0 || step == settings.Steps)
+                var wasStopped = farcasting.Stopped;
+                if (step % 2 == 1)
                 {
+                    plain.Step();
+                    farcasting.Step();
+                }
+                else
+                {
+                    farcasting.Step();
+                    plain.Step();
+                }
+                var stoppedNow = farcasting.Stopped && !wasStopped;
+                if (step % settings.EvaluateEvery == 0 || step == settings.Steps || stoppedNow)
+                {
+                    // A Stop-mode run is evaluated where it stops, and the plain run at the same real step: the model
+                    // stopped there without a farcast.
                     plain.Record();
-                    if (!farcasting.Stopped || farcasting.Points[^1].RealSteps != farcasting.RealSteps) farcasting.Record();
+                    if (farcasting.Points[^1].RealSteps != farcasting.RealSteps) farcasting.Record();
                     plainProgress?.Report(step);
                     farcastProgress?.Report(step);
                 }
@@ -79,11 +132,20 @@ public static class MnistJob
         return results;
     }
 
-    /// <summary>summary.json: target, per-run figures, median speedups with their range, seeds, machine, date, runs.</summary>
+    /// <summary>
+    /// summary.json: target, the <c>baseline</c> and <c>farcast</c> figures and the speed-ups as medians over seeds (a
+    /// run that never reached the target counts as slowest; the median is null when half the runs or more did not),
+    /// the speed-ups' range, jump counts, seeds, machine, date and each seed's figures under <c>runs</c>.
+    /// </summary>
     public static JsonObject Summary(IReadOnlyList<MnistSeedResult> results, RunInfo run, MnistJobSettings settings, FarcastOptions options)
     {
-        var summary = SeedRun(results[0]);
-        summary.Remove("seed");
+        var summary = new JsonObject
+        {
+            ["baseline"] = MedianFigures(results.Select(r => (r.BaselineTime, r.Baseline)).ToArray()),
+            ["farcast"] = MedianFigures(results.Select(r => (r.FarcastTime, r.Farcast)).ToArray()),
+            ["jumps"] = results.Sum(r => r.Jumps),
+            ["rejected_jumps"] = results.Sum(r => r.RejectedJumps),
+        };
         summary["target_accuracy"] = Median(results.Select(r => r.TargetAccuracy));
         summary["speedup_steps"] = Median(results.Select(r => r.SpeedupSteps));
         summary["speedup_wallclock"] = Median(results.Select(r => r.SpeedupWallclock));
@@ -93,8 +155,8 @@ public static class MnistJob
         summary["machine"] = run.Machine;
         summary["date"] = run.Date;
         summary["command"] = run.Command;
-        summary["settings"] = JsonSerializer.SerializeToNode(settings);
-        summary["farcast_options"] = JsonSerializer.SerializeToNode(options);
+        summary["settings"] = JsonSerializer.SerializeToNode(settings, NamedEnums);
+        summary["farcast_options"] = JsonSerializer.SerializeToNode(options, NamedEnums);
         summary["runs"] = new JsonArray(results.Select(r => (JsonNode)SeedRun(r)).ToArray());
         return summary;
     }
@@ -124,6 +186,21 @@ public static class MnistJob
         ["effective_steps"] = points[^1].EffectiveSteps,
         ["seconds"] = points[^1].Seconds,
     };
+
+    private static JsonObject MedianFigures(IReadOnlyList<(TimeToAccuracy Time, IReadOnlyList<TrainingPoint> Points)> runs)
+    {
+        static double? Reached(double median) => double.IsPositiveInfinity(median) ? null : median;
+        return new JsonObject
+        {
+            ["steps_to_target"] = Reached(Median(runs.Select(r => r.Time.Steps is { } s ? (double)s : double.PositiveInfinity))),
+            ["seconds_to_target"] = Reached(Median(runs.Select(r => r.Time.Seconds ?? double.PositiveInfinity))),
+            ["final_accuracy"] = Median(runs.Select(r => r.Time.FinalAccuracy)),
+            ["final_loss"] = Median(runs.Select(r => r.Time.FinalLoss)),
+            ["real_steps"] = Median(runs.Select(r => (double)r.Points[^1].RealSteps)),
+            ["effective_steps"] = Median(runs.Select(r => (double)r.Points[^1].EffectiveSteps)),
+            ["seconds"] = Median(runs.Select(r => r.Points[^1].Seconds)),
+        };
+    }
 
     private static JsonObject SeedRun(MnistSeedResult r) => new()
     {
