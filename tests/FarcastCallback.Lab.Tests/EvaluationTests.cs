@@ -34,6 +34,19 @@ public sealed class EvaluationTests
     }
 
     [Test]
+    public void A_split_by_counts_keeps_the_order_and_refuses_an_empty_test_part()
+    {
+        var sequences = LinearRegressionSequences.Generate(UpdateRule.Gd, 1, problems: 10, updates: 3, seed: 1);
+
+        var split = SequenceSplit.Counts(sequences, train: 5, dev: 2);
+
+        Assert.That((split.Train.Sequences, split.Dev.Sequences, split.Test.Sequences), Is.EqualTo((5, 2, 3)));
+        Assert.That(split.Dev[0, 1, 0], Is.EqualTo(sequences[5, 1, 0]));
+        Assert.That(split.Test[2, 3, 0], Is.EqualTo(sequences[9, 3, 0]));
+        Assert.That(() => SequenceSplit.Counts(sequences, 5, 5), Throws.ArgumentException.With.Message.Contains("no test sequence"));
+    }
+
+    [Test]
     public void An_evaluation_reports_every_model_and_checkpoint_and_writes_summary_json()
     {
         var task = new ForecastTask(21, 61);

@@ -11,6 +11,9 @@ namespace FarcastCallback.Hosts.Mnist;
 /// </summary>
 public sealed class MnistCnn : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Scalars in the model's parameters.</summary>
+    public const int ParameterCount = 1_199_882;
+
     private readonly Conv2d _conv1 = nn.Conv2d(1, 32, 3);
     private readonly Conv2d _conv2 = nn.Conv2d(32, 64, 3);
     private readonly Dropout _dropout1 = nn.Dropout(0.25);

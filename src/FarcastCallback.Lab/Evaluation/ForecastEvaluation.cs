@@ -16,7 +16,7 @@ public static class ForecastEvaluation
 
     /// <summary>Runs the protocol; <paramref name="sequencesForTrial"/> gives trial k's sequences (fresh synthetic data
     /// per trial, or the same file every time, when only the model seeds change). <paramref name="onTrialForecasts"/>
-    /// sees each trial's test forecasts (for figures).</summary>
+    /// sees each trial's test forecasts (for figures). <paramref name="split"/> replaces the paper's 1/2 : 1/4 : 1/4 split.</summary>
     public static IReadOnlyList<ModelResult> Run(
         Func<int, WeightSequences> sequencesForTrial,
         IReadOnlyList<string> models,
@@ -25,7 +25,8 @@ public static class ForecastEvaluation
         int trials,
         TrainerSettings? settings = null,
         IProgress<Progress>? progress = null,
-        Action<int, SequenceSplit, IReadOnlyDictionary<string, double[,]>>? onTrialForecasts = null)
+        Action<int, SequenceSplit, IReadOnlyDictionary<string, double[,]>>? onTrialForecasts = null,
+        Func<WeightSequences, SequenceSplit>? split = null)
     {
         task.Validate();
         if (trials < 1) throw new ArgumentOutOfRangeException(nameof(trials), $"--trials must be at least 1; got {trials}.");
@@ -38,26 +39,26 @@ public static class ForecastEvaluation
         var done = 0;
         for (var trial = 0; trial < trials; trial++)
         {
-            var split = SequenceSplit.Paper(sequencesForTrial(trial));
-            if (split.Train.Steps != task.TotalSteps)
-                throw new ArgumentException($"The sequences have {split.Train.Steps} steps, the task expects {task.TotalSteps}.");
-            var train = split.Train.Series();
-            var dev = split.Dev.Series();
-            var test = split.Test.Series();
+            var parts = (split ?? SequenceSplit.Paper)(sequencesForTrial(trial));
+            if (parts.Train.Steps != task.TotalSteps)
+                throw new ArgumentException($"The sequences have {parts.Train.Steps} steps, the task expects {task.TotalSteps}.");
+            var train = parts.Train.Series();
+            var dev = parts.Dev.Series();
+            var test = parts.Test.Series();
             var forecasts = new Dictionary<string, double[,]>();
             foreach (var name in models)
             {
                 progress?.Report(new Progress(trial + 1, trials, name, done, trials * models.Count));
                 var forecaster = ForecasterCatalog.Create(name, settings);
-                var report = forecaster.Fit(train, dev, task, seed: 1000 * trial + 17, split.Train.SeriesLosses(), split.Dev.SeriesLosses());
-                var forecast = forecaster.Forecast(test, task, split.Test.SeriesLosses());
+                var report = forecaster.Fit(train, dev, task, seed: 1000 * trial + 17, parts.Train.SeriesLosses(), parts.Dev.SeriesLosses());
+                var forecast = forecaster.Forecast(test, task, parts.Test.SeriesLosses());
                 forecasts[name] = forecast;
                 foreach (var c in checkpoints) mse[name][c].Add(MeanSquaredError(forecast, test, c));
                 reports[name].Add((report, forecaster.ParameterCount));
                 (forecaster as IDisposable)?.Dispose();
                 done++;
             }
-            onTrialForecasts?.Invoke(trial, split, forecasts);
+            onTrialForecasts?.Invoke(trial, parts, forecasts);
         }
         progress?.Report(new Progress(trials, trials, "", done, done));
 

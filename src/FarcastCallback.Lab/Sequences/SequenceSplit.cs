@@ -13,4 +13,12 @@ public sealed record SequenceSplit(WeightSequences Train, WeightSequences Dev, W
         var test = all.Sequences - train - dev;
         return new SequenceSplit(all.Slice(0, train), all.Slice(train, dev), all.Slice(train + dev, test));
     }
+
+    /// <summary>The first <paramref name="train"/> sequences, the next <paramref name="dev"/>, the rest as test (the paper's CNN: 5/2/3 of 10).</summary>
+    public static SequenceSplit Counts(WeightSequences all, int train, int dev)
+    {
+        if (train < 1 || dev < 1 || train + dev >= all.Sequences)
+            throw new ArgumentException($"A split of {all.Sequences} sequences into {train} train and {dev} dev leaves no test sequence.");
+        return new SequenceSplit(all.Slice(0, train), all.Slice(train, dev), all.Slice(train + dev, all.Sequences - train - dev));
+    }
 }
