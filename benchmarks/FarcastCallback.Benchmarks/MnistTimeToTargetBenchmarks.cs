@@ -64,7 +64,7 @@ public class MnistTimeToTargetBenchmarks
         foreach (var t in _initialWeights.Values) t.Dispose();
     }
 
-    private CnnTrainer.TrainingRun Train(bool farcast, bool stopAtTarget, int steps)
+    private TrainingRun Train(bool farcast, bool stopAtTarget, int steps)
     {
         using var model = new MnistCnn();
         model.load_state_dict(_initialWeights);
@@ -81,7 +81,7 @@ public class MnistTimeToTargetBenchmarks
         return run;
     }
 
-    private long Report(string name, CnnTrainer.TrainingRun run)
+    private long Report(string name, TrainingRun run)
     {
         var reached = run.Points[^1].ValidationAccuracy >= _target;
         Console.WriteLine($"// {name}: {(reached ? "reached" : "did NOT reach")} {_target:0.0000} after {run.RealSteps} real steps " +

@@ -112,7 +112,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
         var run = RunInfo.FromCommandLine();
 
-        IReadOnlyList<MnistSeedResult> results = Array.Empty<MnistSeedResult>();
+        IReadOnlyList<PairedSeedResult> results = Array.Empty<PairedSeedResult>();
         AnsiConsole.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .Start(progress =>

@@ -1,0 +1,125 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using FarcastCallback.Lab.Reporting;
+using ScottPlot;
+
+namespace FarcastCallback.Hosts.Training;
+
+/// <summary>
+/// What <c>farcast mnist</c> and <c>farcast text</c> write: summary.json (the fields, medians over seeds),
+/// steps.csv and validation accuracy against real steps and against training seconds, both runs on one chart.
+/// </summary>
+public static class PairedRunReport
+{
+    private static readonly JsonSerializerOptions NamedEnums = new() { Converters = { new JsonStringEnumConverter() } };
+
+    /// <summary>
+    /// summary.json: target, the <c>baseline</c> and <c>farcast</c> figures and the speed-ups as medians over seeds (a
+    /// run that never reached the target counts as slowest; the median is null when half the runs or more did not),
+    /// the speed-ups' range, jump counts, seeds, machine, date and each seed's figures under <c>runs</c>.
+    /// </summary>
+    public static JsonObject Summary(IReadOnlyList<PairedSeedResult> results, RunInfo run, object settings, FarcastOptions options)
+    {
+        var summary = new JsonObject
+        {
+            ["baseline"] = MedianFigures(results.Select(r => (r.BaselineTime, r.Baseline)).ToArray()),
+            ["farcast"] = MedianFigures(results.Select(r => (r.FarcastTime, r.Farcast)).ToArray()),
+            ["jumps"] = results.Sum(r => r.Jumps),
+            ["rejected_jumps"] = results.Sum(r => r.RejectedJumps),
+        };
+        summary["target_accuracy"] = Median(results.Select(r => r.TargetAccuracy));
+        summary["speedup_steps"] = Median(results.Select(r => r.SpeedupSteps));
+        summary["speedup_wallclock"] = Median(results.Select(r => r.SpeedupWallclock));
+        summary["speedup_steps_range"] = new JsonArray(results.Min(r => r.SpeedupSteps), results.Max(r => r.SpeedupSteps));
+        summary["speedup_wallclock_range"] = new JsonArray(results.Min(r => r.SpeedupWallclock), results.Max(r => r.SpeedupWallclock));
+        summary["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray());
+        summary["machine"] = run.Machine;
+        summary["date"] = run.Date;
+        summary["command"] = run.Command;
+        summary["settings"] = JsonSerializer.SerializeToNode(settings, settings.GetType(), NamedEnums);
+        summary["farcast_options"] = JsonSerializer.SerializeToNode(options, NamedEnums);
+        summary["runs"] = new JsonArray(results.Select(r => (JsonNode)SeedRun(r)).ToArray());
+        return summary;
+    }
+
+    /// <summary>Writes summary.json, steps.csv (every evaluation of every run) and the accuracy plots of the first seed.</summary>
+    public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, RunInfo run, object settings, FarcastOptions options, string title)
+    {
+        Directory.CreateDirectory(directory);
+        File.WriteAllText(Path.Combine(directory, "summary.json"),
+            Summary(results, run, settings, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss\n");
+        foreach (var r in results)
+            foreach (var (name, points) in new[] { ("baseline", r.Baseline), ("farcast", r.Farcast) })
+                foreach (var p in points)
+                    csv.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.ValidationAccuracy:R},{p.ValidationLoss:R}"));
+        File.WriteAllText(Path.Combine(directory, "steps.csv"), csv.ToString());
+        Plot(Path.Combine(directory, "accuracy-vs-steps.png"), title, "real optimizer steps", results[0], p => p.RealSteps);
+        Plot(Path.Combine(directory, "accuracy-vs-seconds.png"), title, "training seconds", results[0], p => p.Seconds);
+    }
+
+    private static JsonObject Figures(TimeToAccuracy t, IReadOnlyList<TrainingPoint> points) => new()
+    {
+        ["steps_to_target"] = t.Steps,
+        ["seconds_to_target"] = t.Seconds,
+        ["final_accuracy"] = t.FinalAccuracy,
+        ["final_loss"] = t.FinalLoss,
+        ["real_steps"] = points[^1].RealSteps,
+        ["effective_steps"] = points[^1].EffectiveSteps,
+        ["seconds"] = points[^1].Seconds,
+    };
+
+    private static JsonObject MedianFigures(IReadOnlyList<(TimeToAccuracy Time, IReadOnlyList<TrainingPoint> Points)> runs)
+    {
+        static double? Reached(double median) => double.IsPositiveInfinity(median) ? null : median;
+        return new JsonObject
+        {
+            ["steps_to_target"] = Reached(Median(runs.Select(r => r.Time.Steps is { } s ? (double)s : double.PositiveInfinity))),
+            ["seconds_to_target"] = Reached(Median(runs.Select(r => r.Time.Seconds ?? double.PositiveInfinity))),
+            ["final_accuracy"] = Median(runs.Select(r => r.Time.FinalAccuracy)),
+            ["final_loss"] = Median(runs.Select(r => r.Time.FinalLoss)),
+            ["real_steps"] = Median(runs.Select(r => (double)r.Points[^1].RealSteps)),
+            ["effective_steps"] = Median(runs.Select(r => (double)r.Points[^1].EffectiveSteps)),
+            ["seconds"] = Median(runs.Select(r => r.Points[^1].Seconds)),
+        };
+    }
+
+    private static JsonObject SeedRun(PairedSeedResult r) => new()
+    {
+        ["seed"] = r.Seed,
+        ["target_accuracy"] = r.TargetAccuracy,
+        ["baseline"] = Figures(r.BaselineTime, r.Baseline),
+        ["farcast"] = Figures(r.FarcastTime, r.Farcast),
+        ["jumps"] = r.Jumps,
+        ["rejected_jumps"] = r.RejectedJumps,
+        ["speedup_steps"] = r.SpeedupSteps,
+        ["speedup_wallclock"] = r.SpeedupWallclock,
+    };
+
+    private static void Plot(string path, string title, string xLabel, PairedSeedResult result, Func<TrainingPoint, double> x)
+    {
+        var plot = new Plot();
+        foreach (var (name, points) in new[] { ("plain", result.Baseline), ("farcast", result.Farcast) })
+        {
+            var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.ValidationAccuracy).ToArray());
+            line.LegendText = name;
+        }
+        var target = plot.Add.HorizontalLine(result.TargetAccuracy);
+        target.LinePattern = LinePattern.Dotted;
+        target.LegendText = "target";
+        plot.Title($"{title} vs farcast, seed {result.Seed}: validation accuracy");
+        plot.XLabel(xLabel);
+        plot.YLabel("validation accuracy");
+        plot.Axes.SetLimitsY(Math.Max(0, result.TargetAccuracy - 0.15), 1.0);
+        plot.ShowLegend(Alignment.LowerRight);
+        plot.SavePng(path, 900, 540);
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Order().ToArray();
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    }
+}

@@ -1,0 +1,15 @@
+namespace FarcastCallback.Hosts.Training;
+
+/// <summary>One seed's plain and farcast runs and their time to the plain run's final accuracy.</summary>
+public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
+    double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps)
+{
+    /// <summary>Baseline / farcast real steps to the target; 0 when the farcast run never reached it.</summary>
+    public double SpeedupSteps => Ratio(BaselineTime.Steps, FarcastTime.Steps);
+
+    /// <summary>Baseline / farcast training seconds to the target; 0 when the farcast run never reached it.</summary>
+    public double SpeedupWallclock => Ratio(BaselineTime.Seconds, FarcastTime.Seconds);
+
+    private static double Ratio(double? baseline, double? farcast) =>
+        baseline is { } b && farcast is { } f ? (f > 0 ? b / f : double.PositiveInfinity) : 0.0;
+}

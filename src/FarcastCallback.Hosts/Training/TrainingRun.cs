@@ -1,0 +1,130 @@
+using System.Diagnostics;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Hosts.Training;
+
+/// <summary>
+/// One training run advanced step by step, so two runs can be interleaved: a plain and a farcast run that alternate
+/// steps share whatever else the machine is doing, and their clocks stay comparable. The clock measures training
+/// only — the batch's forward and backward, the optimizer step and everything the optimizer does inside it
+/// (observation, fits, jumps, verification), the learning-rate schedule — not evaluation. Dropout masks are drawn from
+/// a seed per (run seed, step), so two runs with the same seed see the same masks at the same step.
+/// </summary>
+public sealed class TrainingRun
+{
+    private readonly nn.Module _model;
+    private readonly optim.Optimizer _optimizer;
+    private readonly Func<Tensor, Tensor> _batchLoss;
+    private readonly Func<(double Accuracy, double Loss)> _evaluate;
+    private readonly BatchOrder _order;
+    private readonly int _seed;
+    private readonly Func<long>? _effectiveSteps;
+    private readonly Func<bool>? _shouldStop;
+    private readonly optim.lr_scheduler.LRScheduler? _schedule;
+    private readonly Stopwatch _clock = new();
+    private readonly List<TrainingPoint> _points = new();
+
+    /// <param name="model">The model trained (switched to training mode for each step).</param>
+    /// <param name="optimizer">Its optimizer (a plain one or a <see cref="FarcastOptimizer"/>).</param>
+    /// <param name="batchLoss">The training loss of the examples whose row numbers are given.</param>
+    /// <param name="evaluate">Validation accuracy and loss (not timed).</param>
+    /// <param name="order">Which rows each step trains on.</param>
+    /// <param name="seed">The run's seed (dropout masks per step).</param>
+    /// <param name="effectiveSteps">The step the weights stand for (a farcast run's); null: the real steps.</param>
+    /// <param name="shouldStop">Checked after each step; true stops the run (Stop mode).</param>
+    /// <param name="schedule">Learning-rate schedule stepped after every real step.</param>
+    public TrainingRun(nn.Module model, optim.Optimizer optimizer, Func<Tensor, Tensor> batchLoss, Func<(double Accuracy, double Loss)> evaluate,
+        BatchOrder order, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null)
+    {
+        (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule) =
+            (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule);
+        Record();
+    }
+
+    /// <summary>The evaluations so far, the first at step 0.</summary>
+    public IReadOnlyList<TrainingPoint> Points => _points;
+
+    /// <summary>Optimizer steps computed.</summary>
+    public long RealSteps { get; private set; }
+
+    /// <summary>Whether the optimizer asked to stop.</summary>
+    public bool Stopped { get; private set; }
+
+    /// <summary>One real optimizer step, timed.</summary>
+    public void Step()
+    {
+        if (Stopped) return;
+        _model.train();
+        random.manual_seed(unchecked(_seed * 1_000_003L + RealSteps));
+        _clock.Start();
+        using (var scope = NewDisposeScope())
+        {
+            var rows = _order.Next();
+            _optimizer.zero_grad();
+            _batchLoss(rows).backward();
+            _optimizer.step();
+            _schedule?.step();
+        }
+        _clock.Stop();
+        RealSteps++;
+        Stopped = _shouldStop?.Invoke() ?? false;
+    }
+
+    /// <summary>Evaluates (not timed) and records a point.</summary>
+    public void Record()
+    {
+        var (accuracy, loss) = _evaluate();
+        _points.Add(new TrainingPoint(RealSteps, _effectiveSteps?.Invoke() ?? RealSteps, _clock.Elapsed.TotalSeconds, accuracy, loss));
+    }
+
+    /// <summary>
+    /// Runs <paramref name="plain"/> and <paramref name="farcast"/> for <paramref name="steps"/> steps, alternating which
+    /// goes first (plain on odd steps) so neither always runs on a warm cache, evaluating both every
+    /// <paramref name="evaluateEvery"/> steps, at the end, and where the farcast run stops (the plain run is then the
+    /// same model stopped at that real step without a farcast). <paramref name="progress"/> gets the step after each evaluation.
+    /// </summary>
+    public static void Interleave(TrainingRun plain, TrainingRun farcast, int steps, int evaluateEvery, Action<int>? progress = null)
+    {
+        for (var step = 1; step <= steps; step++)
+        {
+            var wasStopped = farcast.Stopped;
+            if (step % 2 == 1)
+            {
+                plain.Step();
+                farcast.Step();
+            }
+            else
+            {
+                farcast.Step();
+                plain.Step();
+            }
+            var stoppedNow = farcast.Stopped && !wasStopped;
+            if (step % evaluateEvery != 0 && step != steps && !stoppedNow) continue;
+            plain.Record();
+            if (farcast.Points[^1].RealSteps != farcast.RealSteps) farcast.Record();
+            progress?.Invoke(step);
+        }
+    }
+}
+
+/// <summary>Minibatch rows: a seeded permutation per epoch, cut into batches.</summary>
+public sealed class BatchOrder(long count, int batchSize, int seed)
+{
+    private readonly Random _random = new(seed);
+    private int[] _permutation = Array.Empty<int>();
+    private int _position;
+
+    /// <summary>The next batch's row numbers (int64).</summary>
+    public Tensor Next()
+    {
+        if (_position + batchSize > _permutation.Length)
+        {
+            _permutation = Enumerable.Range(0, (int)count).ToArray();
+            _random.Shuffle(_permutation);
+            _position = 0;
+        }
+        var rows = _permutation.AsSpan(_position, batchSize).ToArray().Select(i => (long)i).ToArray();
+        _position += batchSize;
+        return tensor(rows);
+    }
+}
