@@ -1,0 +1,98 @@
+using System.Text;
+
+namespace FarcastCallback.Hosts.Text;
+
+/// <summary>
+/// A CSV file with a header row as a text-classification set (RFC 4180: quoted fields may hold commas, quotes and
+/// line breaks), columns chosen by name — e.g. the Consumer Complaint Database export with
+/// <c>Consumer complaint narrative</c> → <c>Product</c>. Rows with an empty text are skipped and counted.
+/// </summary>
+public static class CsvTexts
+{
+    /// <summary>Reads the file; <paramref name="labels"/>, when given, fixes the classes and their order, and any other label is an error.</summary>
+    public static (LabeledTexts Texts, int SkippedEmpty) Read(string path, string textColumn = "text", string labelColumn = "label", IReadOnlyList<string>? labels = null)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
+        using var reader = new StreamReader(path, Encoding.UTF8);
+        using var rows = Rows(reader).GetEnumerator();
+        if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{textColumn}' and '{labelColumn}' is needed.");
+        var header = rows.Current;
+        int Column(string name) => Array.IndexOf(header, name) is var index and >= 0
+            ? index
+            : throw new InvalidDataException($"{path} has no column '{name}'; its columns are: {string.Join(", ", header.Select(h => $"'{h}'"))}.");
+        var (textIndex, labelIndex) = (Column(textColumn), Column(labelColumn));
+        var names = labels?.ToList() ?? new List<string>();
+        var fixedLabels = labels is not null;
+        var (texts, classes, skipped, line) = (new List<string>(), new List<int>(), 0, 1);
+        while (rows.MoveNext())
+        {
+            line++;
+            var row = rows.Current;
+            if (row is [""]) continue;   // a blank line
+            if (row.Length <= Math.Max(textIndex, labelIndex))
+                throw new InvalidDataException($"{path}, record {line}: {row.Length} fields, but column '{(row.Length <= textIndex ? textColumn : labelColumn)}' is field {Math.Max(textIndex, labelIndex) + 1}.");
+            var text = row[textIndex].Trim();
+            if (text.Length == 0)
+            {
+                skipped++;
+                continue;
+            }
+            var label = row[labelIndex].Trim();
+            var index = names.IndexOf(label);
+            if (index < 0)
+            {
+                if (fixedLabels)
+                    throw new InvalidDataException($"{path}, record {line}: unknown label '{label}'; expected one of {string.Join(", ", names.Select(n => $"'{n}'"))}.");
+                if (label.Length == 0) throw new InvalidDataException($"{path}, record {line}: empty label in column '{labelColumn}'.");
+                names.Add(label);
+                index = names.Count - 1;
+            }
+            texts.Add(text);
+            classes.Add(index);
+        }
+        if (texts.Count == 0) throw new InvalidDataException($"{path}: no record has a non-empty '{textColumn}' ({skipped} empty).");
+        return (new LabeledTexts(texts, classes, names), skipped);
+    }
+
+    /// <summary>Records of an RFC 4180 CSV stream.</summary>
+    internal static IEnumerable<string[]> Rows(TextReader reader)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var (quoted, any) = (false, false);
+        int c;
+        while ((c = reader.Read()) >= 0)
+        {
+            any = true;
+            var ch = (char)c;
+            if (quoted)
+            {
+                if (ch != '"') field.Append(ch);
+                else if (reader.Peek() == '"') field.Append((char)reader.Read());
+                else quoted = false;
+            }
+            else if (ch == '"') quoted = true;
+            else if (ch == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+            }
+            else if (ch is '\n' or '\r')
+            {
+                if (ch == '\r' && reader.Peek() == '\n') reader.Read();
+                fields.Add(field.ToString());
+                field.Clear();
+                yield return fields.ToArray();
+                fields.Clear();
+                any = false;
+            }
+            else field.Append(ch);
+        }
+        if (quoted) throw new InvalidDataException("The CSV ends inside a quoted field.");
+        if (any)
+        {
+            fields.Add(field.ToString());
+            yield return fields.ToArray();
+        }
+    }
+}
