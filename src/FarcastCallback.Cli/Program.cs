@@ -8,6 +8,7 @@ app.Configure(config =>
     config.PropagateExceptions();
     config.Settings.StrictParsing = false;   // lets `farcast mnist --Farcast:Horizon 20` reach the configuration
     config.AddCommand<MnistCommand>("mnist").WithDescription("Main job: CNN on MNIST, plain Adam vs FarcastOptimizer, time to accuracy.");
+    config.AddCommand<TextCommand>("text").WithDescription("Text classification: fine-tune a pretrained BERT-family model, plain AdamW vs FarcastOptimizer.");
     config.AddBranch("paper", paper =>
     {
         paper.SetDescription("Reproduce the paper's experiments.");
@@ -22,7 +23,7 @@ try
 {
     return app.Run(args);
 }
-catch (Exception exception) when (exception is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or Microsoft.Extensions.Options.OptionsValidationException or CommandParseException or CommandRuntimeException)
+catch (Exception exception) when (exception is ArgumentException or InvalidDataException or FileNotFoundException or NotSupportedException or DirectoryNotFoundException or Microsoft.Extensions.Options.OptionsValidationException or CommandParseException or CommandRuntimeException)
 {
     Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {exception.Message}");
     return 2;

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Reporting;
-using Microsoft.Extensions.Configuration;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -95,15 +94,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var configuration = new ConfigurationBuilder()
-            .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddCommandLine(ConfigurationArguments(context.Remaining))
-            .Build();
-        var options = new FarcastOptions();
-        configuration.GetSection(FarcastOptions.SectionName).Bind(options);
-        FarcastOptionsValidator.ThrowIfInvalid(options);
-
+        var options = PairedRunConsole.FarcastOptions(context.Remaining);
         var all = MnistData.Load(settings.Data);
         if (settings.Limit > 0 && settings.Limit < all.Count) all = MnistData.Sample(all, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
@@ -112,34 +103,9 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
         var run = RunInfo.FromCommandLine();
 
-        IReadOnlyList<PairedSeedResult> results = Array.Empty<PairedSeedResult>();
-        AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-            .Start(progress =>
-            {
-                var tasks = new Dictionary<string, ProgressTask>();
-                results = MnistJob.Run(data, jobSettings, options, progress: (label, step, total) =>
-                {
-                    if (!tasks.TryGetValue(label, out var task)) tasks[label] = task = progress.AddTask(Markup.Escape(label), maxValue: total);
-                    task.Value = step;
-                });
-            });
-
-        var table = new Table().Title($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer")
-            .AddColumns("seed", "run", "val. accuracy", "val. loss", "real steps", "effective steps", "jumps kept/rejected", "train s", "steps to target", "s to target");
-        foreach (var r in results)
-        {
-            foreach (var (name, points, time) in new[] { ("plain", r.Baseline, r.BaselineTime), ("farcast", r.Farcast, r.FarcastTime) })
-            {
-                var last = points[^1];
-                table.AddRow(r.Seed.ToString(), name, $"{last.ValidationAccuracy:0.0000}", $"{last.ValidationLoss:0.0000}", $"{last.RealSteps}", $"{last.EffectiveSteps}",
-                    name == "plain" ? "" : $"{r.Jumps}/{r.RejectedJumps}", $"{last.Seconds:0.0}",
-                    time.Steps?.ToString() ?? "not reached", time.Seconds is { } s ? $"{s:0.0}" : "not reached");
-            }
-        }
-        AnsiConsole.Write(table);
+        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, progress: progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
-        AnsiConsole.MarkupLineInterpolated($"Target accuracy {summary["target_accuracy"]!.GetValue<double>():0.0000}; speed-up (median over seeds): steps ×{summary["speedup_steps"]!.GetValue<double>():0.00}, wall-clock ×{summary["speedup_wallclock"]!.GetValue<double>():0.00}.");
+        PairedRunConsole.Report($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer", results, summary);
         if (settings.Out is not null)
         {
             MnistJob.Write(settings.Out, results, run, jobSettings, options);
@@ -147,15 +113,4 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
         }
         return 0;
     }
-
-    /// <summary>
-    /// Spectre.Console.Cli splits <c>--Farcast:Horizon=20</c> at the colon into option <c>Farcast</c> with value
-    /// <c>Horizon=20</c>; this puts such pairs back together for the configuration's command-line provider.
-    /// </summary>
-    internal static string[] ConfigurationArguments(IRemainingArguments remaining) =>
-        remaining.Parsed
-            .SelectMany(group => group.Where(value => value is not null).Select(value => $"--{group.Key.TrimStart('-')}:{value}"))
-            .Concat(remaining.Raw)
-            .ToArray();
-
 }

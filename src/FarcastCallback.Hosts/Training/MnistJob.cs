@@ -80,12 +80,7 @@ public static class MnistJob
                 progress?.Invoke($"seed {seed}: plain {settings.Optimizer}", step, settings.Steps);
                 progress?.Invoke($"seed {seed}: farcast", step, settings.Steps);
             });
-            var baseline = plain.Points;
-            var farcastRun = farcasting.Points;
-
-            var target = TimeToAccuracy.Target(baseline);
-            results.Add(new PairedSeedResult(seed, baseline, farcastRun, target,
-                TimeToAccuracy.Of(baseline, target), TimeToAccuracy.Of(farcastRun, target), farcast.Jumps, farcast.RejectedJumps));
+            results.Add(PairedSeedResult.Of(seed, plain, farcasting, farcast));
         }
         return results;
     }
@@ -96,5 +91,5 @@ public static class MnistJob
 
     /// <summary>Writes summary.json, steps.csv and the two accuracy plots; see <see cref="PairedRunReport.Write"/>.</summary>
     public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, RunInfo run, MnistJobSettings settings, FarcastOptions options) =>
-        PairedRunReport.Write(directory, results, run, settings, options, $"MNIST CNN, plain {settings.Optimizer}");
+        PairedRunReport.Write(directory, results, Summary(results, run, settings, options), $"MNIST CNN, plain {settings.Optimizer}");
 }

@@ -44,12 +44,11 @@ public static class PairedRunReport
         return summary;
     }
 
-    /// <summary>Writes summary.json, steps.csv (every evaluation of every run) and the accuracy plots of the first seed.</summary>
-    public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, RunInfo run, object settings, FarcastOptions options, string title)
+    /// <summary>Writes <paramref name="summary"/> as summary.json, steps.csv (every evaluation of every run) and the accuracy plots of the first seed.</summary>
+    public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string title)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "summary.json"),
-            Summary(results, run, settings, options).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.WriteAllText(Path.Combine(directory, "summary.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss\n");
         foreach (var r in results)
             foreach (var (name, points) in new[] { ("baseline", r.Baseline), ("farcast", r.Farcast) })

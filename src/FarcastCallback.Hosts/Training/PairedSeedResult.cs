@@ -12,4 +12,12 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
 
     private static double Ratio(double? baseline, double? farcast) =>
         baseline is { } b && farcast is { } f ? (f > 0 ? b / f : double.PositiveInfinity) : 0.0;
+
+    /// <summary>The result of two interleaved runs of one seed: the target is the plain run's smoothed final accuracy.</summary>
+    public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast)
+    {
+        var target = TimeToAccuracy.Target(plain.Points);
+        return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
+            TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps);
+    }
 }

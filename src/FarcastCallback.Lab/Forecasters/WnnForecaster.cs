@@ -9,13 +9,14 @@ namespace FarcastCallback.Lab.Forecasters;
 /// their 4 differences feed two streams of a small MLP, which predicts the change of the weight
 /// <see cref="Stride"/> steps ahead (a residual to the last weight). It is iterated on its own predictions to reach
 /// far checkpoints; steps between predictions are linearly interpolated (only multiples of the stride are evaluated).
-/// Choices the paper leaves open: stride 5, streams of width 32, inputs and target standardised with training
+/// Choices the paper leaves open: stride 5 (shorter when the input window cannot hold 5 weights 5 steps apart — the
+/// CNN's 11 input steps give stride 2), streams of width 32, inputs and target standardised with training
 /// statistics, trained with L1 like the other forecasters on a uniform sample of at most
 /// <see cref="TrainerSettings.MaxPairs"/> (series, t) pairs.
 /// </summary>
 public sealed class WnnForecaster : IWeightForecaster
 {
-    public const int Stride = 5;
+    public const int DefaultStride = 5;
     public const int Window = 5;
     private readonly TrainerSettings _settings;
     private Model? _model;
@@ -25,13 +26,17 @@ public sealed class WnnForecaster : IWeightForecaster
 
     public string Name => "wnn";
 
+    /// <summary>Steps between the weights WNN reads and the step it predicts: 5, or less for short input windows (set by <see cref="Fit"/>).</summary>
+    public int Stride { get; private set; } = DefaultStride;
+
     public long ParameterCount => _model?.parameters().Sum(p => p.numel()) ?? 0;
 
     public FitReport Fit(double[,] train, double[,] dev, ForecastTask task, int seed, double[,]? trainLosses = null, double[,]? devLosses = null)
     {
         task.Validate();
-        if (task.LastInputStep < (Window - 1) * Stride)
-            throw new ArgumentException($"WNN reads 5 weights {Stride} steps apart, so it needs at least {(Window - 1) * Stride + 1} input steps; got {task.InputSteps}.");
+        Stride = Math.Min(DefaultStride, task.LastInputStep / (Window - 1));
+        if (Stride < 1)
+            throw new ArgumentException($"WNN reads {Window} consecutive weights at least, so it needs at least {Window} input steps; got {task.InputSteps}.");
         random.manual_seed(seed);
         var (trainWeights, trainTargets) = RawPairs(train, task.TotalSteps, _settings.MaxPairs, seed);
         var all = trainWeights.Cast<double>().ToArray();
@@ -81,7 +86,7 @@ public sealed class WnnForecaster : IWeightForecaster
     }
 
     /// <summary>Windows of 5 weights <see cref="Stride"/> apart ending at t, and the change to t + stride (a sample).</summary>
-    private static (double[,] Windows, double[] Changes) RawPairs(double[,] series, int steps, int budget, int seed)
+    private (double[,] Windows, double[] Changes) RawPairs(double[,] series, int steps, int budget, int seed)
     {
         var rows = series.GetLength(0);
         var first = (Window - 1) * Stride;

@@ -1,0 +1,66 @@
+using FarcastCallback.Hosts.Text;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Hosts.Tests;
+
+public sealed class TextJobTests
+{
+    private static readonly TransformerConfig Tiny = new(TransformerArchitecture.DistilBert, VocabSize: 30522, Hidden: 32, Layers: 2, Heads: 4, FeedForward: 64, MaxPositions: 32, Labels: 2);
+
+    [Test]
+    public void A_five_step_fine_tune_with_the_farcast_wrapper_lowers_the_training_loss()
+    {
+        random.manual_seed(7);
+        using var model = TransformerClassifier.Create(Tiny);
+        var tokenizer = TextTokenizer.BertBaseUncased();
+        var texts = new[] { "the cat sat on the mat", "a dog ran in the park", "the cat chased a mouse", "a dog barked at night" };
+        var (ids, mask) = tokenizer.Encode(texts, 12);
+        using var idTensor = tensor(ids, new long[] { 4, 12 });
+        using var maskTensor = tensor(mask, new long[] { 4, 12 });
+        using var labels = tensor(new long[] { 0, 1, 0, 1 });
+        using var farcast = new FarcastOptimizer(optim.AdamW(model.parameters(), 1e-3), new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 1 });
+
+        float Loss()
+        {
+            using var noGrad = no_grad();
+            model.eval();
+            using var loss = nn.functional.cross_entropy(model.forward(idTensor, maskTensor), labels);
+            return loss.item<float>();
+        }
+
+        var before = Loss();
+        for (var step = 0; step < 5; step++)
+        {
+            using var scope = NewDisposeScope();
+            model.train();
+            farcast.zero_grad();
+            nn.functional.cross_entropy(model.forward(idTensor, maskTensor), labels).backward();
+            farcast.step();
+        }
+
+        Assert.That(farcast.RealSteps, Is.EqualTo(5));
+        Assert.That(farcast.Jumps + farcast.RejectedJumps, Is.GreaterThan(0), "a farcast cycle ran");
+        Assert.That(Loss(), Is.LessThan(before));
+    }
+
+    [Test]
+    public void The_text_job_reports_both_runs_and_the_plugin_memory_against_the_parameters()
+    {
+        var texts = new LabeledTexts(
+            Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"the cat number {i} sleeps" : $"a dog number {i} runs").ToArray(),
+            Enumerable.Range(0, 40).Select(i => i % 2).ToArray(), new[] { "cats", "dogs" });
+        var split = TextSplit.Stratified(texts, seed: 1, verification: 4);
+        var settings = new TextJobSettings(Steps: 6, BatchSize: 4, LearningRate: 1e-3, MaxLength: 10, EvaluateEvery: 3);
+        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2, VerifyTolerance = 10 };
+
+        var result = TextJob.Run(split, TextTokenizer.BertBaseUncased(), () => TransformerClassifier.Create(Tiny), settings, options);
+
+        var run = result.Runs.Single();
+        Assert.That(run.Baseline[0].ValidationAccuracy, Is.EqualTo(run.Farcast[0].ValidationAccuracy), "same initial weights");
+        Assert.That(run.Baseline[^1].RealSteps, Is.EqualTo(6));
+        Assert.That(run.Farcast[^1].EffectiveSteps, Is.EqualTo(6 + 2 * run.Jumps));
+        using var reference = TransformerClassifier.Create(Tiny);
+        Assert.That(result.ParameterBytes, Is.EqualTo(4L * reference.parameters().Sum(p => p.numel())));
+        Assert.That(result.PluginBytes, Is.EqualTo(3 * result.ParameterBytes), "three copies of the parameters while observing");
+    }
+}
