@@ -18,8 +18,6 @@ time farcast mnist --seed 11 --seeds "$seeds" --out "$out/adam-b64-constant"
 common=(mnist --seed 11 --seeds "$other")
 time farcast "${common[@]}" --optimizer Sgd --lr 0.01 --momentum 0.9 --out "$out/sgd-momentum-b64-constant"
 time farcast "${common[@]}" --lr-schedule LinearDecay --out "$out/adam-b64-decay"
-time farcast "${common[@]}" --optimizer Sgd --lr 0.01 --momentum 0.9 --lr-schedule LinearDecay --out "$out/sgd-momentum-b64-decay"
 time farcast "${common[@]}" --data /usr/share/datasets/fashion-mnist --limit 10000 --out "$out/fashion-adam-b64-constant"
 time farcast "${common[@]}" --Farcast:Mode=Stop --Farcast:TotalSteps=400 --out "$out/adam-b64-stop400"
 time farcast "${common[@]}" --batch-size 512 --steps 200 --eval-every 20 --out "$out/adam-b512-constant"
-time farcast "${common[@]}" --batch-size 512 --steps 200 --eval-every 20 --optimizer Sgd --lr 0.05 --momentum 0.9 --out "$out/sgd-momentum-b512-constant"

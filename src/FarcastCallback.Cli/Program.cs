@@ -15,6 +15,7 @@ app.Configure(config =>
         paper.AddCommand<Syn1Command>("syn1").WithDescription("Table 2 and Figure 2: linear-regression trajectories under GD or SGD.");
         paper.AddCommand<Syn2Command>("syn2").WithDescription("Table 3: 31-parameter MLP trajectories under SGD or Adam.");
         paper.AddCommand<PaperCnnCommand>("cnn").WithDescription("Table 4, CNN columns: MNIST CNN Adam trajectories (10 runs × 101 snapshots).");
+        paper.AddCommand<PaperTextCommand>("distilbert").WithDescription("Table 4, BERT columns: one 60-step AdamW fine-tune, fit on steps 0..30, test on 30..60.");
         paper.AddCommand<AblationsCommand>("ablations").WithDescription("Tables 5 and 6: loss as input; least squares from two steps.");
     });
     config.AddCommand<EvalCommand>("eval").WithDescription("Compare forecasters on your own .npy weight sequences.");

@@ -64,3 +64,26 @@ public sealed class TextJobTests
         Assert.That(result.PluginBytes, Is.EqualTo(3 * result.ParameterBytes), "three copies of the parameters while observing");
     }
 }
+
+public sealed class TextTrajectoryTests
+{
+    [Test]
+    public void The_trajectory_holds_train_dev_and_test_halves_of_one_run()
+    {
+        var texts = new LabeledTexts(Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"cat {i}" : $"dog {i}").ToArray(),
+            Enumerable.Range(0, 40).Select(i => i % 2).ToArray(), new[] { "cats", "dogs" });
+        var split = TextSplit.Stratified(texts, seed: 1, verification: 0);
+        var config = new TransformerConfig(TransformerArchitecture.Bert, Hidden: 16, Layers: 1, Heads: 2, FeedForward: 32, MaxPositions: 16, Labels: 2);
+        var settings = new FarcastCallback.Hosts.Paper.TextTrajectorySettings(Steps: 4, Scalars: 10, Seed: 2,
+            new TextJobSettings(BatchSize: 4, LearningRate: 1e-2, MaxLength: 8));
+
+        var sequences = FarcastCallback.Hosts.Paper.TextTrajectories.Collect(split, TextTokenizer.BertBaseUncased(), () => TransformerClassifier.Create(config), settings);
+
+        Assert.That((sequences.Sequences, sequences.Steps, sequences.Scalars), Is.EqualTo((3, 3, 10)));
+        for (var i = 0; i < 10; i++)
+            Assert.That(sequences[2, 0, i], Is.EqualTo(sequences[0, 2, i]), "the test half starts where the training half ends (same scalars)");
+        Assert.That(Enumerable.Range(0, 10).Any(i => sequences[2, 2, i] != sequences[2, 0, i]), "training moves the weights");
+        Assert.That(() => FarcastCallback.Hosts.Paper.TextTrajectories.Collect(split, TextTokenizer.BertBaseUncased(), () => TransformerClassifier.Create(config), settings with { Steps = 5 }),
+            Throws.InstanceOf<ArgumentOutOfRangeException>().With.Message.Contains("even"));
+    }
+}

@@ -12,6 +12,22 @@ public sealed class ForecasterTests
     private static SequenceSplit Data(UpdateRule rule = UpdateRule.Sgd) =>
         SequenceSplit.Paper(LinearRegressionSequences.Generate(rule, dimension: 2, problems: 16, updates: 60, seed: 4));
 
+    [Test]
+    public void Wnn_shortens_its_stride_to_fit_a_short_input_window_and_refuses_one_too_short()
+    {
+        var split = Data();
+        var wnn = new WnnForecaster(Quick);
+        var shortTask = new ForecastTask(InputSteps: 11, TotalSteps: 61);
+
+        wnn.Fit(split.Train.Series(), split.Dev.Series(), shortTask, seed: 1);
+        var forecast = wnn.Forecast(split.Test.Series(), shortTask);
+
+        Assert.That(wnn.Stride, Is.EqualTo(2), "5 weights 2 steps apart span steps 2..10");
+        Assert.That(double.IsFinite(forecast[0, 20]) && double.IsFinite(forecast[0, 60]));
+        Assert.That(() => wnn.Fit(split.Train.Series(), split.Dev.Series(), new ForecastTask(4, 61), seed: 1),
+            Throws.ArgumentException.With.Message.Contains("at least 5 input steps"));
+    }
+
     [TestCase("lfd2", 2 * 40 + 40)]
     [TestCase("lfn", 21 * 40 + 40)]
     [TestCase("lfl", 1 * 40 + 40)]

@@ -66,7 +66,8 @@ public static class CnnTrajectories
         return chosen;
     }
 
-    private static void Snapshot(Parameter[] parameters, Tensor index, WeightSequences sequences, int run, int step)
+    /// <summary>Writes the parameters' values at <paramref name="index"/> (positions in their concatenation) into sequence <paramref name="run"/>, step <paramref name="step"/>.</summary>
+    internal static void Snapshot(Parameter[] parameters, Tensor index, WeightSequences sequences, int run, int step)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

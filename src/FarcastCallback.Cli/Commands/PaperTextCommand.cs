@@ -1,0 +1,112 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using FarcastCallback.Hosts.Paper;
+using FarcastCallback.Hosts.Text;
+using FarcastCallback.Lab.Forecasters;
+using FarcastCallback.Lab.Reporting;
+using FarcastCallback.Lab.Sequences;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FarcastCallback.Cli.Commands;
+
+/// <summary>
+/// <c>farcast paper distilbert [--checkpoint DIR] [--steps 60] [--scalars 4096] [--trials 5] [--out DIR]</c>: one
+/// AdamW fine-tuning run recorded at sampled scalars, the forecasters fitted on its first half and tested on its
+/// second (Table 4, BERT columns). Without <c>--checkpoint</c> the offline all-MiniLM-L6-v2 stands in for DistilBERT.
+/// </summary>
+public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
+{
+    public sealed class Settings : TextModelSettings
+    {
+        [CommandOption("--steps <N>")]
+        [Description("AdamW steps of the run (even; the paper: 60). Default 60.")]
+        [DefaultValue(60)]
+        public int Steps { get; init; } = 60;
+
+        [CommandOption("--scalars <N>")]
+        [Description("Scalars per sample (a fit/test and an early-stopping sample are drawn). Default 4096.")]
+        [DefaultValue(4096)]
+        public int Scalars { get; init; } = 4096;
+
+        [CommandOption("--batch-size <B>")]
+        [DefaultValue(16)]
+        public int BatchSize { get; init; } = 16;
+
+        [CommandOption("--lr <RATE>")]
+        [Description("AdamW's peak learning rate (linear warm-up over 10 % of the steps, then decay). Default 0.0001.")]
+        [DefaultValue(1e-4)]
+        public double LearningRate { get; init; } = 1e-4;
+
+        [CommandOption("--seed <S>")]
+        [DefaultValue(1)]
+        public int Seed { get; init; } = 1;
+
+        [CommandOption("--trials <N>")]
+        [Description("Refits of every forecaster with fresh initialisations; mean (std) over them. Default 5.")]
+        [DefaultValue(5)]
+        public int Trials { get; init; } = 5;
+
+        [CommandOption("--models <NAMES>")]
+        [Description("Comma-separated forecasters. Default: all eight.")]
+        public string Models { get; init; } = string.Join(',', ForecasterCatalog.All);
+
+        [CommandOption("--sequences <FILE>")]
+        [Description("Evaluate a text-sequences.npy written by an earlier run instead of fine-tuning.")]
+        public string? Sequences { get; init; }
+
+        [CommandOption("--out <DIR>")]
+        [Description("Folder for text-sequences.npy, summary.json and the tables.")]
+        public string? Out { get; init; }
+
+        public override ValidationResult Validate()
+        {
+            if (Steps < 4 || Steps % 2 != 0) return ValidationResult.Error($"--steps must be even and at least 4; got {Steps}.");
+            if (Scalars < 1) return ValidationResult.Error($"--scalars must be at least 1; got {Scalars}.");
+            if (Trials < 1) return ValidationResult.Error($"--trials must be at least 1; got {Trials}.");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var run = RunInfo.FromCommandLine();
+        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
+        string modelName;
+        WeightSequences sequences;
+        if (settings.Sequences is not null)
+        {
+            sequences = NpyFile.Read(settings.Sequences);
+            modelName = Path.GetFileName(settings.Sequences);
+        }
+        else
+        {
+            var inputs = TextInputs.Load(settings, verification: 0, loggers.CreateLogger("farcast.paper"));
+            modelName = inputs.ModelName;
+            var trajectory = new TextTrajectorySettings(settings.Steps, settings.Scalars, settings.Seed,
+                new TextJobSettings(settings.Steps, BatchSize: settings.BatchSize, LearningRate: settings.LearningRate, MaxLength: settings.MaxLength));
+            sequences = null!;
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+                .Start(progress =>
+                {
+                    var task = progress.AddTask("fine-tuning trajectory", maxValue: settings.Steps);
+                    sequences = TextTrajectories.Collect(inputs.Split, inputs.Tokenizer, inputs.Pretrained, trajectory,
+                        new SynchronousProgress<int>(step => task.Value = step));
+                });
+            AnsiConsole.MarkupLineInterpolated($"Kept {sequences.Values.Length * 8L / 1024.0:0} KiB of trajectory (float64); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB.");
+            if (settings.Out is not null)
+            {
+                Directory.CreateDirectory(settings.Out);
+                NpyFile.Write(Path.Combine(settings.Out, "text-sequences.npy"), sequences);
+            }
+        }
+
+        var results = ConsoleReport.WithProgress("Table 4 BERT",
+            progress => TextTable4.Evaluate(sequences, modelName, ForecasterCatalog.Parse(settings.Models), settings.Trials, settings.Out, run, progress));
+        ConsoleReport.Table($"Table 4 — {modelName}: test MSE, mean (std) over {settings.Trials} trial(s)", results);
+        if (settings.Out is not null) AnsiConsole.MarkupLineInterpolated($"Wrote text-sequences.npy, summary.json, table.md and table.csv to [bold]{settings.Out}[/].");
+        return 0;
+    }
+}

