@@ -130,7 +130,8 @@ public static class SafeTensorsFile
         }
     }
 
-    private static Tensor ToTensor(byte[] bytes, string dtype, long[] shape)
+    /// <summary>A CPU tensor of <paramref name="shape"/> from little-endian <paramref name="bytes"/> of a safetensors dtype: float32, or int64 for I64.</summary>
+    internal static Tensor ToTensor(byte[] bytes, string dtype, long[] shape)
     {
         switch (dtype)
         {

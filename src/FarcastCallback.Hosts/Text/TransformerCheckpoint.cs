@@ -6,7 +6,8 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Hosts.Text;
 
 /// <summary>
-/// HuggingFace checkpoint directories (<c>config.json</c>, <c>model.safetensors</c>, <c>vocab.txt</c>) in and out of
+/// HuggingFace checkpoint directories (<c>config.json</c>, <c>model.safetensors</c> — or, failing that,
+/// <c>pytorch_model.bin</c> through <see cref="TorchPickleCheckpoint"/>'s restricted unpickler — and <c>vocab.txt</c>) in and out of
 /// <see cref="TransformerClassifier"/>. Key names are HuggingFace's; a checkpoint of the bare encoder (keys without
 /// <c>distilbert.</c>/<c>bert.</c>) is accepted; masked-LM heads and <c>position_ids</c> buffers are ignored; a head part
 /// the checkpoint lacks is freshly initialised and logged; anything else missing, unexpected or of the wrong shape is
@@ -22,15 +23,16 @@ public static class TransformerCheckpoint
         if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Checkpoint directory '{directory}' does not exist.");
         var config = TransformerConfig.Read(Path.Combine(directory, "config.json"), labels);
         var safetensors = Path.Combine(directory, "model.safetensors");
-        if (!File.Exists(safetensors))
+        var pickle = Path.Combine(directory, "pytorch_model.bin");
+        Dictionary<string, Tensor> weights;
+        if (File.Exists(safetensors)) weights = SafeTensorsFile.Read(safetensors);
+        else if (File.Exists(pickle))
         {
-            if (File.Exists(Path.Combine(directory, "pytorch_model.bin")))
-                throw new NotSupportedException($"{directory} holds only pytorch_model.bin (a pickle). This version reads model.safetensors only; " +
-                    "convert the checkpoint with HuggingFace's `save_pretrained(..., safe_serialization=True)`.");
-            throw new FileNotFoundException($"{directory} has no model.safetensors.", safetensors);
+            (logger ?? NullLogger.Instance).LogInformation("{Directory} has no model.safetensors; reading pytorch_model.bin with the restricted unpickler.", directory);
+            weights = TorchPickleCheckpoint.Read(pickle);
         }
+        else throw new FileNotFoundException($"{directory} has neither model.safetensors nor pytorch_model.bin.", safetensors);
         var model = TransformerClassifier.Create(config);
-        var weights = SafeTensorsFile.Read(safetensors);
         try
         {
             LoadInto(model, weights, logger);
