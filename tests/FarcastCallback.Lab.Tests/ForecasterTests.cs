@@ -72,15 +72,6 @@ public sealed class ForecasterTests
     }
 
     [Test]
-    public void Wnn_needs_five_strided_input_weights()
-    {
-        var split = Data();
-        var error = Assert.Throws<ArgumentException>(() =>
-            new WnnForecaster(Quick).Fit(split.Train.Series(), split.Dev.Series(), new ForecastTask(10, 61), seed: 1));
-        Assert.That(error!.Message, Does.Contain("at least 21 input steps"));
-    }
-
-    [Test]
     public void Closed_form_lfd2_is_exact_on_one_dimensional_gradient_descent_and_last_value_is_not()
     {
         var split = SequenceSplit.Paper(LinearRegressionSequences.Generate(UpdateRule.Gd, dimension: 1, problems: 12, updates: 60, seed: 9));
