@@ -39,6 +39,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
     private bool _reusingMap;
     private int _consecutiveRejections;
     private long _resumeAtRealStep;
+    private long _overheadTimestampTicks;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
     /// <exception cref="OptionsValidationException">A setting is out of its range; the message names the key.</exception>
@@ -74,6 +75,12 @@ public sealed class FarcastOptimizer : optim.Optimizer
 
     /// <summary>Real steps plus the steps skipped by accepted jumps: the step the weights stand for.</summary>
     public long EffectiveSteps { get; private set; }
+
+    /// <summary>
+    /// Wall-clock time this wrapper spent in <see cref="step"/> besides the inner optimizer's step: observing, fitting,
+    /// jumping, verifying and rolling back. Not saved with the state.
+    /// </summary>
+    public TimeSpan Overhead => TimeSpan.FromSeconds(_overheadTimestampTicks / (double)System.Diagnostics.Stopwatch.Frequency);
 
     /// <summary>Accepted jumps.</summary>
     public int Jumps { get; private set; }
@@ -111,8 +118,11 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// <summary>Runs one real step of the inner optimizer, then observes, fits and jumps as the cycle requires.</summary>
     public override Tensor step(Func<Tensor>? closure = null)
     {
+        var start = System.Diagnostics.Stopwatch.GetTimestamp();
         BeginWindowIfDue();
+        var innerStart = System.Diagnostics.Stopwatch.GetTimestamp();
         var loss = Inner.step(closure!);
+        var innerEnd = System.Diagnostics.Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
         if (_position != NotObserving)
@@ -120,6 +130,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
             _position++;
             ObserveAndMaybeJump();
         }
+        _overheadTimestampTicks += innerStart - start + System.Diagnostics.Stopwatch.GetTimestamp() - innerEnd;
         if (_options.Mode == FarcastMode.Stop && EffectiveSteps >= _options.TotalSteps)
             ShouldStop = true;
         return loss;

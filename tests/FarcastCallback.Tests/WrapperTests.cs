@@ -225,6 +225,28 @@ public sealed class WrapperTests
     }
 
     [Test]
+    public void Overhead_counts_the_wrappers_own_time_including_verification_and_not_before_the_first_window()
+    {
+        using var problem = new TinyRegression(seed: 12);
+        var settings = Settings();
+        settings.WarmupSteps = 3;
+        using var farcast = new FarcastOptimizer(optim.SGD(problem.Parameters, 0.01), settings);
+        farcast.VerificationLoss = () =>
+        {
+            Thread.Sleep(30);
+            return 1.0f;
+        };
+
+        for (var i = 0; i < 3; i++) problem.Step(farcast);
+        var beforeWindow = farcast.Overhead;
+        for (var i = 0; i < 6; i++) problem.Step(farcast);   // one window (3 input + 4 target steps, sharing one), then a verified jump
+
+        Assert.That(beforeWindow, Is.LessThan(TimeSpan.FromMilliseconds(30)), "warm-up steps only delegate");
+        Assert.That(farcast.Jumps + farcast.RejectedJumps, Is.EqualTo(1));
+        Assert.That(farcast.Overhead, Is.GreaterThanOrEqualTo(TimeSpan.FromMilliseconds(60)), "two verification calls of 30 ms each");
+    }
+
+    [Test]
     public void A_jump_within_the_verification_tolerance_is_kept()
     {
         using var problem = new TinyRegression(seed: 9);

@@ -57,7 +57,7 @@ internal static class PairedRunConsole
             }
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"Target accuracy {summary["target_accuracy"]!.GetValue<double>():0.0000}; speed-up (median over seeds): steps ×{summary["speedup_steps"]!.GetValue<double>():0.00}, wall-clock ×{summary["speedup_wallclock"]!.GetValue<double>():0.00}.");
+        AnsiConsole.MarkupLineInterpolated($"Target accuracy {summary["target_accuracy"]!.GetValue<double>():0.0000}; speed-up (median over seeds): steps ×{summary["speedup_steps"]!.GetValue<double>():0.00}, wall-clock ×{summary["speedup_wallclock"]!.GetValue<double>():0.00}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
 
     /// <summary>

@@ -28,6 +28,7 @@ public static class PairedRunReport
             ["farcast"] = MedianFigures(results.Select(r => (r.FarcastTime, r.Farcast)).ToArray()),
             ["jumps"] = results.Sum(r => r.Jumps),
             ["rejected_jumps"] = results.Sum(r => r.RejectedJumps),
+            ["farcast_overhead_fraction"] = Median(results.Select(r => r.OverheadFraction)),
         };
         summary["target_accuracy"] = Median(results.Select(r => r.TargetAccuracy));
         summary["speedup_steps"] = Median(results.Select(r => r.SpeedupSteps));
@@ -93,6 +94,8 @@ public static class PairedRunReport
         ["farcast"] = Figures(r.FarcastTime, r.Farcast),
         ["jumps"] = r.Jumps,
         ["rejected_jumps"] = r.RejectedJumps,
+        ["farcast_overhead_seconds"] = r.OverheadSeconds,
+        ["farcast_overhead_fraction"] = r.OverheadFraction,
         ["speedup_steps"] = r.SpeedupSteps,
         ["speedup_wallclock"] = r.SpeedupWallclock,
     };

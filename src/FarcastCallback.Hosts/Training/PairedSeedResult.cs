@@ -2,8 +2,11 @@ namespace FarcastCallback.Hosts.Training;
 
 /// <summary>One seed's plain and farcast runs and their time to the plain run's final accuracy.</summary>
 public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
-    double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps)
+    double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps, double OverheadSeconds = 0)
 {
+    /// <summary>The wrapper's own time (<see cref="FarcastOptimizer.Overhead"/>) as a share of the farcast run's training seconds.</summary>
+    public double OverheadFraction => Farcast[^1].Seconds > 0 ? OverheadSeconds / Farcast[^1].Seconds : 0;
+
     /// <summary>Baseline / farcast real steps to the target; 0 when the farcast run never reached it.</summary>
     public double SpeedupSteps => Ratio(BaselineTime.Steps, FarcastTime.Steps);
 
@@ -18,6 +21,7 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     {
         var target = TimeToAccuracy.Target(plain.Points);
         return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
-            TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps);
+            TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps,
+            farcast.Overhead.TotalSeconds);
     }
 }
