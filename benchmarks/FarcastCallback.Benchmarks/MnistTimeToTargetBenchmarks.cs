@@ -1,5 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Engines;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
 using Microsoft.Extensions.Configuration;
@@ -17,10 +20,17 @@ namespace FarcastCallback.Benchmarks;
 /// the speed-up the main job reports; one invocation per iteration (a whole run), few iterations.
 /// Needs the npm digits (README set-up).
 /// </summary>
-[InProcess]
-[SimpleJob(RunStrategy.Monitoring, launchCount: 1, warmupCount: 1, iterationCount: 5, invocationCount: 1)]
+[Config(typeof(WholeRunConfig))]
 public class MnistTimeToTargetBenchmarks
 {
+    /// <summary>One in-process job: a whole run per invocation, one invocation per iteration, 1 warm-up and 5 measured iterations.</summary>
+    private sealed class WholeRunConfig : ManualConfig
+    {
+        public WholeRunConfig() => AddJob(Job.Default
+            .WithStrategy(RunStrategy.Monitoring).WithLaunchCount(1).WithWarmupCount(1).WithIterationCount(5).WithInvocationCount(1).WithUnrollFactor(1)
+            .WithToolchain(InProcessEmitToolchain.Instance));
+    }
+
     private const int BudgetSteps = 150;
     private const int EvaluateEvery = 25;
     private const int MaxSteps = 3 * BudgetSteps;
