@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using FarcastCallback.Forecasting;
 using FarcastCallback.Jumping;
 using FarcastCallback.Observation;
@@ -80,7 +81,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// Wall-clock time this wrapper spent in <see cref="step"/> besides the inner optimizer's step: observing, fitting,
     /// jumping, verifying and rolling back. Not saved with the state.
     /// </summary>
-    public TimeSpan Overhead => TimeSpan.FromSeconds(_overheadTimestampTicks / (double)System.Diagnostics.Stopwatch.Frequency);
+    public TimeSpan Overhead => TimeSpan.FromSeconds(_overheadTimestampTicks / (double)Stopwatch.Frequency);
 
     /// <summary>Accepted jumps.</summary>
     public int Jumps { get; private set; }
@@ -118,11 +119,11 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// <summary>Runs one real step of the inner optimizer, then observes, fits and jumps as the cycle requires.</summary>
     public override Tensor step(Func<Tensor>? closure = null)
     {
-        var start = System.Diagnostics.Stopwatch.GetTimestamp();
+        var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
-        var innerStart = System.Diagnostics.Stopwatch.GetTimestamp();
+        var innerStart = Stopwatch.GetTimestamp();
         var loss = Inner.step(closure!);
-        var innerEnd = System.Diagnostics.Stopwatch.GetTimestamp();
+        var innerEnd = Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
         if (_position != NotObserving)
@@ -130,7 +131,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
             _position++;
             ObserveAndMaybeJump();
         }
-        _overheadTimestampTicks += innerStart - start + System.Diagnostics.Stopwatch.GetTimestamp() - innerEnd;
+        _overheadTimestampTicks += innerStart - start + Stopwatch.GetTimestamp() - innerEnd;
         if (_options.Mode == FarcastMode.Stop && EffectiveSteps >= _options.TotalSteps)
             ShouldStop = true;
         return loss;

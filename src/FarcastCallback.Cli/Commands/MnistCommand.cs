@@ -80,14 +80,10 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Steps < 1) return ValidationResult.Error($"--steps must be at least 1; got {Steps}.");
-            if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
-            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.");
-            if (LearningRate <= 0) return ValidationResult.Error($"--lr must be positive; got {LearningRate}.");
+            if (PairedRunConsole.RunOptionsError(Steps, Seeds, BatchSize, LearningRate, EvaluateEvery) is { } error) return ValidationResult.Error(error);
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
             if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
-            if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             return ValidationResult.Success();
         }
     }

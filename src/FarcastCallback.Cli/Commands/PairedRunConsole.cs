@@ -6,7 +6,10 @@ using Spectre.Console.Cli;
 
 namespace FarcastCallback.Cli.Commands;
 
-/// <summary>What <c>farcast mnist</c> and <c>farcast text</c> share on the console: farcast settings, progress bars, the results table.</summary>
+/// <summary>
+/// What <c>farcast mnist</c> and <c>farcast text</c> share on the console: farcast settings, option checks, progress
+/// bars (also used by the trajectory collection of <c>farcast paper cnn|distilbert</c>), the results table.
+/// </summary>
 internal static class PairedRunConsole
 {
     /// <summary>The farcast settings: appsettings.json's Farcast section, overridden by <c>--Farcast:KEY=VALUE</c> arguments, validated.</summary>
@@ -22,6 +25,15 @@ internal static class PairedRunConsole
         FarcastOptionsValidator.ThrowIfInvalid(options);
         return options;
     }
+
+    /// <summary>The error in the options every paired-run command has, or null.</summary>
+    public static string? RunOptionsError(int steps, int seeds, int batchSize, double learningRate, int evaluateEvery) =>
+        steps < 1 ? $"--steps must be at least 1; got {steps}."
+        : seeds < 1 ? $"--seeds must be at least 1; got {seeds}."
+        : batchSize < 1 ? $"--batch-size must be at least 1; got {batchSize}."
+        : learningRate <= 0 ? $"--lr must be positive; got {learningRate}."
+        : evaluateEvery < 1 ? $"--eval-every must be at least 1; got {evaluateEvery}."
+        : null;
 
     /// <summary>Runs <paramref name="work"/> with one progress bar per label it reports.</summary>
     public static T WithProgress<T>(Func<Action<string, int, int>, T> work)

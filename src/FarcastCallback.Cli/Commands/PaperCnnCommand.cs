@@ -55,18 +55,8 @@ public sealed class PaperCnnCommand : Command<PaperCnnCommand.Settings>
         else
         {
             var data = MnistData.Split(MnistData.Load(settings.Data), seed: 0, verification: 0);
-            sequences = null!;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(progress =>
-                {
-                    var task = progress.AddTask("CNN trajectories", maxValue: settings.Runs * trajectorySettings.Steps);
-                    sequences = CnnTrajectories.Collect(data, trajectorySettings, new SynchronousProgress<(int Run, int Step)>(p =>
-                    {
-                        task.Value = p.Run * trajectorySettings.Steps + p.Step;
-                        task.Description = $"CNN trajectories: run {p.Run + 1}/{settings.Runs}";
-                    }));
-                });
+            sequences = PairedRunConsole.WithProgress(progress => CnnTrajectories.Collect(data, trajectorySettings,
+                new SynchronousProgress<(int Run, int Step)>(p => progress($"CNN trajectories: run {p.Run + 1}/{settings.Runs}", p.Step, trajectorySettings.Steps))));
             if (settings.Out is not null)
             {
                 Directory.CreateDirectory(settings.Out);

@@ -21,7 +21,7 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
     public sealed class Settings : TextModelSettings
     {
         [CommandOption("--steps <N>")]
-        [Description("AdamW steps of the run (even; the paper: 60). Default 60.")]
+        [Description("AdamW steps of the run (even, at least 60; the paper: 60). Default 60.")]
         [DefaultValue(60)]
         public int Steps { get; init; } = 60;
 
@@ -62,7 +62,8 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Steps < 4 || Steps % 2 != 0) return ValidationResult.Error($"--steps must be even and at least 4; got {Steps}.");
+            var fewest = 2 * TextTable4.Checkpoints[^1];
+            if (Steps < fewest || Steps % 2 != 0) return ValidationResult.Error($"--steps must be even and at least {fewest} (Table 4 reports window step {TextTable4.Checkpoints[^1]}); got {Steps}.");
             if (Scalars < 1) return ValidationResult.Error($"--scalars must be at least 1; got {Scalars}.");
             if (Trials < 1) return ValidationResult.Error($"--trials must be at least 1; got {Trials}.");
             return base.Validate();
@@ -86,15 +87,8 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
             modelName = inputs.ModelName;
             var trajectory = new TextTrajectorySettings(settings.Steps, settings.Scalars, settings.Seed,
                 new TextJobSettings(settings.Steps, BatchSize: settings.BatchSize, LearningRate: settings.LearningRate, MaxLength: settings.MaxLength));
-            sequences = null!;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
-                .Start(progress =>
-                {
-                    var task = progress.AddTask("fine-tuning trajectory", maxValue: settings.Steps);
-                    sequences = TextTrajectories.Collect(inputs.Split, inputs.Tokenizer, inputs.Pretrained, trajectory,
-                        new SynchronousProgress<int>(step => task.Value = step));
-                });
+            sequences = PairedRunConsole.WithProgress(progress => TextTrajectories.Collect(inputs.Split, inputs.Tokenizer, inputs.Pretrained, trajectory,
+                new SynchronousProgress<int>(step => progress("fine-tuning trajectory", step, settings.Steps))));
             AnsiConsole.MarkupLineInterpolated($"Kept {sequences.Values.Length * 8L / 1024.0:0} KiB of trajectory (float64); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB.");
             if (settings.Out is not null)
             {

@@ -56,11 +56,7 @@ public sealed class TextCommand : Command<TextCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (Steps < 1) return ValidationResult.Error($"--steps must be at least 1; got {Steps}.");
-            if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
-            if (BatchSize < 1) return ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.");
-            if (LearningRate <= 0) return ValidationResult.Error($"--lr must be positive; got {LearningRate}.");
-            if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
+            if (PairedRunConsole.RunOptionsError(Steps, Seeds, BatchSize, LearningRate, EvaluateEvery) is { } error) return ValidationResult.Error(error);
             if (VerifyTexts < 0) return ValidationResult.Error($"--verify-texts must be 0 or more; got {VerifyTexts}.");
             return base.Validate();
         }

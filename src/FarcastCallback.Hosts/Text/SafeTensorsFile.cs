@@ -15,7 +15,8 @@ namespace FarcastCallback.Hosts.Text;
 public static class SafeTensorsFile
 {
     private const long MaxHeaderBytes = 100L << 20;
-    private static readonly Dictionary<string, int> ElementSizes = new() { ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F64"] = 8, ["I64"] = 8 };
+    /// <summary>Bytes per element of each supported dtype (safetensors names).</summary>
+    internal static readonly IReadOnlyDictionary<string, int> ElementSizes = new Dictionary<string, int>() { ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F64"] = 8, ["I64"] = 8 };
 
     /// <summary>Reads every tensor as float32 (int64 for I64 entries), on the CPU, outside any dispose scope.</summary>
     public static Dictionary<string, Tensor> Read(string path)

@@ -19,7 +19,6 @@ public static class TorchPickleCheckpoint
     {
         ["FloatStorage"] = "F32", ["HalfStorage"] = "F16", ["BFloat16Storage"] = "BF16", ["DoubleStorage"] = "F64", ["LongStorage"] = "I64",
     };
-    private static readonly Dictionary<string, int> ElementSizes = new() { ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F64"] = 8, ["I64"] = 8 };
 
     /// <summary>The state dict in the file, every tensor outside any dispose scope.</summary>
     public static Dictionary<string, Tensor> Read(string path)
@@ -46,13 +45,7 @@ public static class TorchPickleCheckpoint
             using var reader = new StreamReader(order.Open());
             if (reader.ReadToEnd().Trim() != "little") throw new InvalidDataException("big-endian checkpoints are not supported.");
         }
-        byte[] bytes;
-        using (var stream = pickle.Open())
-        using (var memory = new MemoryStream())
-        {
-            stream.CopyTo(memory);
-            bytes = memory.ToArray();
-        }
+        var bytes = ReadAll(pickle);
         var tensors = new Dictionary<string, Tensor>();
         try
         {
@@ -76,6 +69,11 @@ public static class TorchPickleCheckpoint
     private static byte[] ReadStorage(ZipArchive zip, string prefix, string key)
     {
         var entry = zip.GetEntry($"{prefix}data/{key}") ?? throw new InvalidDataException($"storage '{key}' is missing from the archive.");
+        return ReadAll(entry);
+    }
+
+    private static byte[] ReadAll(ZipArchiveEntry entry)
+    {
         using var stream = entry.Open();
         using var memory = new MemoryStream();
         stream.CopyTo(memory);
@@ -209,8 +207,8 @@ public static class TorchPickleCheckpoint
             if (!_storages.TryGetValue(source.Key, out var bytes))
             {
                 bytes = storage(source.Key);
-                if (bytes.LongLength != source.Elements * ElementSizes[source.DType])
-                    throw Corrupt($"storage '{source.Key}' holds {bytes.LongLength} bytes, not {source.Elements} × {ElementSizes[source.DType]}");
+                if (bytes.LongLength != source.Elements * SafeTensorsFile.ElementSizes[source.DType])
+                    throw Corrupt($"storage '{source.Key}' holds {bytes.LongLength} bytes, not {source.Elements} × {SafeTensorsFile.ElementSizes[source.DType]}");
                 _storages[source.Key] = bytes;
             }
             using var scope = NewDisposeScope();
