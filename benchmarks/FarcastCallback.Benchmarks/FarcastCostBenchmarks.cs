@@ -25,7 +25,8 @@ public class FarcastCostBenchmarks
 {
     private Parameter[] _parameters = Array.Empty<Parameter>();
     private optim.Optimizer _adam = null!;
-    private WindowRecorder _recorder = null!;
+    private WindowBuffers _buffers = null!;
+    private LeastSquaresWindowFit _fit = null!;
     private FarcastOptions _options = null!;
     private Lfd2Map[] _maps = Array.Empty<Lfd2Map>();
 
@@ -45,14 +46,17 @@ public class FarcastCostBenchmarks
         }
         _adam = optim.Adam(_parameters, 1e-3);
         _options = new FarcastOptions { InputSteps = 5, Horizon = 10 };
-        _recorder = new WindowRecorder(_parameters, _options);
+        _buffers = new WindowBuffers(_parameters);
+        _fit = new LeastSquaresWindowFit(_parameters.Length, _options);
         using (var noGrad = no_grad())
         using (var scope = NewDisposeScope())
         {
-            _recorder.BeginWindow(new SplitMix64(1));
-            _recorder.RecordLast();
-            _recorder.RecordRecentStart();
-            for (var j = 1; j <= _options.Horizon; j++) _recorder.RecordTarget(j);
+            _buffers.RecordFirst();
+            _fit.Begin(_buffers, new SplitMix64(1));
+            _buffers.RecordLast();
+            _fit.RecordLast(_buffers);
+            _buffers.RecordRecentStart();
+            for (var j = 1; j <= _options.Horizon; j++) _fit.RecordTarget(_buffers, j);
         }
         // ŵ = ½ w(recent start) + ½ w(now) + 0.001: every term is computed, and repeated jumps stay bounded.
         var halves = Enumerable.Repeat(0.5, _options.Horizon).ToArray();
@@ -72,24 +76,24 @@ public class FarcastCostBenchmarks
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        _recorder.RecordTarget(1);
+        _fit.RecordTarget(_buffers, 1);
     }
 
     [Benchmark(Description = "Fit LFD-2 maps (least squares, per tensor)")]
-    public int Fit() => Lfd2GroupFitter.Fit(_recorder, _options).Length;
+    public int Fit() => _fit.Fit().Length;
 
     [Benchmark(Description = "Jump: forecast, check, write")]
     public bool Jump()
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return WeightJump.TryWrite(_recorder, _maps, _options.Horizon);
+        return WeightJump.TryWrite(_buffers, _maps, _options.Horizon);
     }
 
     [GlobalCleanup]
     public void Cleanup()
     {
-        _recorder.Dispose();
+        _buffers.Dispose();
         foreach (var p in _parameters) p.Dispose();
     }
 }

@@ -24,20 +24,18 @@ namespace FarcastCallback;
 /// The wrapper does not own <see cref="Inner"/>: disposing it frees only the farcast buffers.</para>
 /// <para>Memory: three copies of the parameters while observing; no per-step copy of the weights.</para>
 /// </remarks>
-public sealed class FarcastOptimizer : optim.Optimizer
+public sealed partial class FarcastOptimizer : optim.Optimizer
 {
-    private const string StateFormatName = "FarcastCallback.FarcastOptimizer";
-    private const int StateFormatVersion = 2;
     private const int MaxBackoffDoublings = 10;
-    private const int NotObserving = -1;
 
     private readonly FarcastOptions _options;
     private readonly ILogger _logger;
     private readonly SplitMix64 _random;
     private Parameter[] _parameters;
-    private WindowRecorder? _recorder;
-    private int _position = NotObserving;
-    private bool _reusingMap;
+    private WindowBuffers? _buffers;
+    private IWindowFit? _fit;
+    private WindowSchedule? _window;
+    private int _position;
     private int _consecutiveRejections;
     private long _resumeAtRealStep;
     private long _overheadTimestampTicks;
@@ -74,7 +72,11 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// <summary>Optimizer steps actually computed.</summary>
     public long RealSteps { get; private set; }
 
-    /// <summary>Real steps plus the steps skipped by accepted jumps: the step the weights stand for.</summary>
+    /// <summary>
+    /// Real steps plus the <see cref="FarcastOptions.Horizon"/> of every kept jump: the step the forecast claims the
+    /// weights stand for. A kept jump only did not raise the verification loss; it need not have saved that many
+    /// steps. Measure the benefit as real steps (or seconds) to a target loss or accuracy, not by this counter.
+    /// </summary>
     public long EffectiveSteps { get; private set; }
 
     /// <summary>
@@ -97,7 +99,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
 
     /// <summary>
     /// Optional loss on a held-out batch, evaluated before and after each jump; a jump after which it is not finite or
-    /// rises beyond <see cref="FarcastOptions.VerifyTolerance"/> is rolled back exactly. Called under no_grad.
+    /// rises beyond <see cref="FarcastOptions.VerifyTolerance"/> is rolled back exactly. Called under no_grad, outside
+    /// the wrapper's dispose scope, so tensors it creates belong to the caller's scope.
     /// </summary>
     public Func<float>? VerificationLoss { get; set; }
 
@@ -110,8 +113,8 @@ public sealed class FarcastOptimizer : optim.Optimizer
     /// <inheritdoc />
     public override IEnumerable<optim.ILearningRateController> ParamGroups => Inner.ParamGroups;
 
-    /// <summary>Bytes held by the farcast buffers (0 until the first window starts).</summary>
-    internal long BufferBytes => _recorder?.BufferBytes ?? 0;
+    /// <summary>Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the parameters.</summary>
+    public long BufferBytes => _buffers?.Bytes ?? 0;
 
     /// <summary>The maps of the last fit, one per parameter; Stop mode reuses them for a final jump that a full window cannot reach.</summary>
     internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; } = Array.Empty<Lfd2Map>();
@@ -126,11 +129,7 @@ public sealed class FarcastOptimizer : optim.Optimizer
         var innerEnd = Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
-        if (_position != NotObserving)
-        {
-            _position++;
-            ObserveAndMaybeJump();
-        }
+        if (_window is not null) Observe();
         _overheadTimestampTicks += innerStart - start + Stopwatch.GetTimestamp() - innerEnd;
         if (_options.Mode == FarcastMode.Stop && EffectiveSteps >= _options.TotalSteps)
             ShouldStop = true;
@@ -147,190 +146,79 @@ public sealed class FarcastOptimizer : optim.Optimizer
     public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
     {
         Inner.add_param_group(param_group);
-        _recorder?.Dispose();
-        _recorder = null;
-        _position = NotObserving;
+        DisposeWindow();
+        _window = null;
         _parameters = CaptureParameters(Inner);
-    }
-
-    /// <summary>
-    /// Saves the inner optimizer's state (managed TorchSharp optimizers) and the farcast state — counters, window
-    /// statistics and buffers, random generator — so a run resumed from it produces the same weights.
-    /// </summary>
-    public void save_state_dict(BinaryWriter writer)
-    {
-        ArgumentNullException.ThrowIfNull(writer);
-        writer.Write(StateFormatName);
-        writer.Write(StateFormatVersion);
-        if (Inner is OptimizerHelper helper)
-        {
-            writer.Write(true);
-            helper.save_state_dict(writer);
-        }
-        else
-        {
-            writer.Write(false);
-        }
-
-        writer.Write(_parameters.Length);
-        writer.Write(_options.InputSteps);
-        writer.Write(_options.Horizon);
-        writer.Write((int)_options.Fit);
-        writer.Write((int)_options.Granularity);
-        writer.Write(RealSteps);
-        writer.Write(EffectiveSteps);
-        writer.Write(Jumps);
-        writer.Write(RejectedJumps);
-        writer.Write(ShouldStop);
-        writer.Write(_random.State);
-        writer.Write(_consecutiveRejections);
-        writer.Write(_resumeAtRealStep);
-        writer.Write(_position);
-        writer.Write(_reusingMap);
-        writer.Write(LastMaps.Count);
-        foreach (var map in LastMaps) map.Write(writer);
-        if (_position != NotObserving)
-        {
-            using var scope = NewDisposeScope();
-            _recorder!.Write(writer);
-        }
-    }
-
-    /// <summary>Saves the state to a file; see <see cref="save_state_dict(BinaryWriter)"/>.</summary>
-    public void save_state_dict(string location)
-    {
-        using var stream = File.Create(location);
-        using var writer = new BinaryWriter(stream);
-        save_state_dict(writer);
-    }
-
-    /// <summary>Loads a state written by <see cref="save_state_dict(BinaryWriter)"/> with the same settings and parameters.</summary>
-    /// <exception cref="InvalidDataException">The stream is not farcast state, or was saved with other settings.</exception>
-    public void load_state_dict(BinaryReader reader)
-    {
-        ArgumentNullException.ThrowIfNull(reader);
-        var name = reader.ReadString();
-        if (name != StateFormatName)
-            throw new InvalidDataException($"Not a FarcastOptimizer state: found '{name}'.");
-        var version = reader.ReadInt32();
-        if (version != StateFormatVersion)
-            throw new InvalidDataException($"FarcastOptimizer state format {version} is not supported (expected {StateFormatVersion}).");
-        if (reader.ReadBoolean())
-        {
-            if (Inner is not OptimizerHelper helper)
-                throw new InvalidDataException($"The state holds an inner optimizer state, but {Inner.GetType().Name} cannot load one.");
-            helper.load_state_dict(reader);
-        }
-
-        Expect(reader.ReadInt32(), _parameters.Length, "parameter tensors");
-        Expect(reader.ReadInt32(), _options.InputSteps, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.InputSteps));
-        Expect(reader.ReadInt32(), _options.Horizon, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Horizon));
-        Expect(reader.ReadInt32(), (int)_options.Fit, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Fit));
-        Expect(reader.ReadInt32(), (int)_options.Granularity, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Granularity));
-        RealSteps = reader.ReadInt64();
-        EffectiveSteps = reader.ReadInt64();
-        Jumps = reader.ReadInt32();
-        RejectedJumps = reader.ReadInt32();
-        ShouldStop = reader.ReadBoolean();
-        _random.State = reader.ReadUInt64();
-        _consecutiveRejections = reader.ReadInt32();
-        _resumeAtRealStep = reader.ReadInt64();
-        _position = reader.ReadInt32();
-        _reusingMap = reader.ReadBoolean();
-        var mapCount = reader.ReadInt32();
-        if (mapCount != 0) Expect(mapCount, _parameters.Length, "fitted maps");
-        LastMaps = Enumerable.Range(0, mapCount).Select(_ => Lfd2Map.Read(reader)).ToArray();
-        if (_position != NotObserving)
-        {
-            using var noGrad = no_grad();
-            using var scope = NewDisposeScope();
-            _recorder ??= new WindowRecorder(_parameters, _options);
-            _recorder.Read(reader);
-        }
-    }
-
-    /// <summary>Loads the state from a file; see <see cref="load_state_dict(BinaryReader)"/>.</summary>
-    public void load_state_dict(string location)
-    {
-        using var stream = File.OpenRead(location);
-        using var reader = new BinaryReader(stream);
-        load_state_dict(reader);
     }
 
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing)
-        {
-            _recorder?.Dispose();
-            _recorder = null;
-        }
+        if (disposing) DisposeWindow();
         base.Dispose(disposing);
     }
 
+    /// <summary>Starts a window when the warm-up, the back-off and the jump budget allow.</summary>
     private void BeginWindowIfDue()
     {
-        if (_position != NotObserving || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps
+        if (_window is not null || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps
             || RealSteps < _resumeAtRealStep)
             return;
 
         // Stop mode: a full window must end before TotalSteps to be of use. When it would not, the final jump reuses
         // the last fitted map on a fresh input window (its step j = TotalSteps - last is at most H), so the run still
         // ends on a farcast instead of training the remaining steps.
-        var fullWindowEnd = EffectiveSteps + _options.InputSteps - 1 + _options.Horizon;
         var reuse = false;
-        if (_options.Mode == FarcastMode.Stop && fullWindowEnd >= _options.TotalSteps)
+        if (_options.Mode == FarcastMode.Stop && EffectiveSteps + _options.InputSteps - 1 + _options.Horizon >= _options.TotalSteps)
         {
             if (LastMaps.Count == 0 || EffectiveSteps + _options.InputSteps - 1 >= _options.TotalSteps)
                 return;
             reuse = true;
         }
 
+        var window = new WindowSchedule(_options.InputSteps, _options.Horizon, reuse);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        _recorder ??= new WindowRecorder(_parameters, _options);
-        if (reuse)
-            _recorder.RecordRecentStart();
-        else
-            _recorder.BeginWindow(_random);
-        _reusingMap = reuse;
+        var (buffers, fit) = EnsureWindow();
+        if (window.Fits)
+        {
+            buffers.RecordFirst();
+            fit.Begin(buffers, _random);
+        }
+        if (window.RecentStart == 0) buffers.RecordRecentStart();
+        _window = window;
         _position = 0;
     }
 
-    private void ObserveAndMaybeJump()
+    /// <summary>Records what this real step means to the window; at its end, fits (unless the map is reused) and jumps.</summary>
+    private void Observe()
     {
-        var inputEnd = _options.InputSteps - 1;
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var recorder = _recorder!;
-        if (_reusingMap)
+        var window = _window!.Value;
+        var (buffers, fit) = EnsureWindow();
+        _position++;
+        using (no_grad())
+        using (NewDisposeScope())
         {
-            if (_position == inputEnd)
+            if (window.IsInputEnd(_position))
             {
-                _position = NotObserving;
-                Jump(recorder, LastMaps);
+                buffers.RecordLast();
+                fit.RecordLast(buffers);
             }
-            return;
+            if (_position == window.RecentStart) buffers.RecordRecentStart();
+            if (window.TargetAt(_position) is { } j) fit.RecordTarget(buffers, j);
+            if (_position != window.End) return;
+            _window = null;
+            if (window.Fits) LastMaps = fit.Fit();
         }
-
-        var windowEnd = inputEnd + _options.Horizon;
-        if (_position == inputEnd) recorder.RecordLast();
-        if (_position == _options.Horizon) recorder.RecordRecentStart();
-        if (_position > inputEnd) recorder.RecordTarget(_position - inputEnd);
-        if (_position == windowEnd)
-        {
-            _position = NotObserving;
-            LastMaps = Lfd2GroupFitter.Fit(recorder, _options);
-            Jump(recorder, LastMaps);
-        }
+        Jump(buffers, LastMaps);
     }
 
-    private void Jump(WindowRecorder recorder, IReadOnlyList<Lfd2Map> maps)
+    /// <summary>Writes the forecast, verifies it and keeps it or rolls it back exactly.</summary>
+    private void Jump(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps)
     {
         var start = EffectiveSteps;
-        var remaining = _options.TotalSteps - start;
-        var isFinal = _options.Mode == FarcastMode.Stop && remaining <= _options.Horizon;
-        var horizon = isFinal ? (int)remaining : _options.Horizon;
+        var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
+        var horizon = isFinal ? (int)(_options.TotalSteps - start) : _options.Horizon;
 
         if (!maps.All(m => m.IsFinite))
         {
@@ -338,34 +226,34 @@ public sealed class FarcastOptimizer : optim.Optimizer
             return;
         }
 
-        double? before = VerificationLoss is { } verify ? verify() : null;
-        if (!WeightJump.TryWrite(recorder, maps, horizon))
+        var before = Verify();
+        if (!OnWeights(() => WeightJump.TryWrite(buffers, maps, horizon)))
         {
             Reject(start, horizon, JumpReason.NonFiniteForecast, before, null);
             return;
         }
 
-        double? after = null;
-        if (VerificationLoss is { } check)
+        double? after;
+        try
         {
-            try
-            {
-                after = check();
-            }
-            catch
-            {
-                WeightJump.RollBack(recorder);
-                throw;
-            }
-            var limit = before!.Value + Math.Abs(before.Value) * _options.VerifyTolerance;
-            if (!double.IsFinite(after.Value) || after.Value > limit)
-            {
-                WeightJump.RollBack(recorder);
-                Reject(start, horizon, JumpReason.VerificationFailed, before, after);
-                return;
-            }
+            after = Verify();
         }
+        catch
+        {
+            OnWeights(() => WeightJump.RollBack(buffers));
+            throw;
+        }
+        if (after is { } loss && (!double.IsFinite(loss) || loss > before!.Value + Math.Abs(before.Value) * _options.VerifyTolerance))
+        {
+            OnWeights(() => WeightJump.RollBack(buffers));
+            Reject(start, horizon, JumpReason.VerificationFailed, before, after);
+            return;
+        }
+        Accept(start, horizon, isFinal, before, after);
+    }
 
+    private void Accept(long start, int horizon, bool isFinal, double? before, double? after)
+    {
         EffectiveSteps += horizon;
         Jumps++;
         _consecutiveRejections = 0;
@@ -388,17 +276,50 @@ public sealed class FarcastOptimizer : optim.Optimizer
         JumpRejected?.Invoke(this, args);
     }
 
+    /// <summary>The user's verification loss, under no_grad and outside the wrapper's dispose scope; null when none is set.</summary>
+    private double? Verify()
+    {
+        if (VerificationLoss is not { } loss) return null;
+        using var noGrad = no_grad();
+        return loss();
+    }
+
+    /// <summary>Runs a write to the weights under no_grad, its temporaries in a scope of their own.</summary>
+    private static T OnWeights<T>(Func<T> write)
+    {
+        using var noGrad = no_grad();
+        using var scope = NewDisposeScope();
+        return write();
+    }
+
+    private static void OnWeights(Action write) => OnWeights(() =>
+    {
+        write();
+        return true;
+    });
+
+    private (WindowBuffers Buffers, IWindowFit Fit) EnsureWindow()
+    {
+        _buffers ??= new WindowBuffers(_parameters);
+        _fit ??= _options.Fit == FarcastFit.L1
+            ? new L1WindowFit(_parameters, _options)
+            : new LeastSquaresWindowFit(_parameters.Length, _options);
+        return (_buffers, _fit);
+    }
+
+    private void DisposeWindow()
+    {
+        _buffers?.Dispose();
+        _fit?.Dispose();
+        _buffers = null;
+        _fit = null;
+    }
+
     private static Parameter[] CaptureParameters(optim.Optimizer optimizer)
     {
         var parameters = optimizer.parameters().ToArray();
         if (parameters.Length == 0)
             throw new ArgumentException("The inner optimizer has no parameters to farcast.", nameof(optimizer));
         return parameters;
-    }
-
-    private static void Expect(int actual, int expected, string what)
-    {
-        if (actual != expected)
-            throw new InvalidDataException($"Saved farcast state does not match this optimizer: {what} is {actual} in the state, {expected} here.");
     }
 }

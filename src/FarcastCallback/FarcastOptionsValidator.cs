@@ -10,7 +10,7 @@ namespace FarcastCallback;
 /// and the rules that tie properties together. Every message names the configuration key, e.g.
 /// <c>Farcast:Horizon</c>, and the valid range.
 /// </summary>
-public sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
+internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
 {
     private static readonly PropertyInfo[] Properties = typeof(FarcastOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance);
 

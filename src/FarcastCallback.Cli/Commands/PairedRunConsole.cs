@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using FarcastCallback.Hosts.Training;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -20,10 +22,9 @@ internal static class PairedRunConsole
             .AddJsonFile("appsettings.json", optional: true)
             .AddCommandLine(ConfigurationArguments(remaining))
             .Build();
-        var options = new FarcastOptions();
-        configuration.GetSection(FarcastCallback.FarcastOptions.SectionName).Bind(options);
-        FarcastOptionsValidator.ThrowIfInvalid(options);
-        return options;
+        // Through dependency injection, as an application would: the options are bound and validated on first use.
+        using var services = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
+        return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
     }
 
     /// <summary>The error in the options every paired-run command has, or null.</summary>

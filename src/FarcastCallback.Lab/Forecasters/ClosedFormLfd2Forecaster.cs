@@ -4,7 +4,7 @@ using FarcastCallback.Forecasting;
 namespace FarcastCallback.Lab.Forecasters;
 
 /// <summary>
-/// LFD-2 fitted in closed form by least squares — the library's own fit (<see cref="LeastSquaresLfd2Fitter"/>), the
+/// LFD-2 fitted in closed form by least squares — the library's own fit (<see cref="Lfd2Regression"/>), the
 /// one <c>FarcastOptimizer</c> uses live: one map (a_j, b_j, c_j) per forecast step shared by every training series,
 /// from the sufficient statistics of (w(0), w(m − 1), 1). No iterations, no dev split.
 /// </summary>
@@ -27,30 +27,14 @@ public sealed class ClosedFormLfd2Forecaster : IWeightForecaster
     {
         task.Validate();
         var clock = Stopwatch.StartNew();
-        var statistics = new Lfd2Statistics(task.Horizon);
-        var rows = train.GetLength(0);
-        double sumFF = 0, sumFD = 0, sumDD = 0, sumF = 0, sumD = 0;
-        var cross = new double[task.Horizon, 3];
-        for (var r = 0; r < rows; r++)
+        var regression = new Lfd2Regression(task.Horizon);
+        var targets = new double[task.Horizon];
+        for (var r = 0; r < train.GetLength(0); r++)
         {
-            var first = train[r, 0];
-            var displacement = train[r, task.LastInputStep] - first;
-            sumFF += first * first;
-            sumFD += first * displacement;
-            sumDD += displacement * displacement;
-            sumF += first;
-            sumD += displacement;
-            for (var j = 1; j <= task.Horizon; j++)
-            {
-                var target = train[r, task.LastInputStep + j] - first;
-                cross[j - 1, 0] += first * target;
-                cross[j - 1, 1] += displacement * target;
-                cross[j - 1, 2] += target;
-            }
+            for (var j = 1; j <= task.Horizon; j++) targets[j - 1] = train[r, task.LastInputStep + j];
+            regression.Add(train[r, 0], train[r, task.LastInputStep], targets);
         }
-        statistics.SetInput(rows, sumFF, sumFD, sumDD, sumF, sumD);
-        for (var j = 1; j <= task.Horizon; j++) statistics.SetTarget(j, cross[j - 1, 0], cross[j - 1, 1], cross[j - 1, 2]);
-        _map = LeastSquaresLfd2Fitter.Fit(statistics, _lambda);
+        _map = regression.Fit(_lambda);
         return new FitReport(1, clock.Elapsed.TotalSeconds);
     }
 
@@ -61,10 +45,6 @@ public sealed class ClosedFormLfd2Forecaster : IWeightForecaster
     public double[,] Forecast(double[,] series, ForecastTask task, double[,]? losses = null)
     {
         var map = _map ?? throw new InvalidOperationException($"{Name} must be fitted before it forecasts.");
-        return SeriesTensors.Assemble(series, task, (r, t) =>
-        {
-            var (a, b, c) = map[t - task.LastInputStep];
-            return a * series[r, 0] + b * series[r, task.LastInputStep] + c;
-        });
+        return SeriesTensors.Assemble(series, task, (r, t) => map.Forecast(t - task.LastInputStep, series[r, 0], series[r, task.LastInputStep]));
     }
 }

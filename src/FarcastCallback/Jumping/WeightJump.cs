@@ -7,7 +7,7 @@ namespace FarcastCallback.Jumping;
 /// <summary>
 /// Writes farcast weights into the parameters and takes them back. Once the map is fitted the window's F and D
 /// buffers are no longer needed, so the forecast is computed in D's storage and the pre-jump weights are kept in
-/// F's: a jump needs no memory beyond the recorder's three copies, and a rollback is an exact copy.
+/// F's: a jump needs no memory beyond the window's three copies, and a rollback is an exact copy.
 /// </summary>
 internal static class WeightJump
 {
@@ -15,15 +15,15 @@ internal static class WeightJump
     /// Computes <c>ŵ = a_j · w(recent start) + b_j · w(now) + c_j</c> for every parameter and writes it, unless any
     /// forecast value is NaN or infinite; then nothing is written and false is returned.
     /// </summary>
-    public static bool TryWrite(WindowRecorder recorder, IReadOnlyList<Lfd2Map> maps, int j)
+    public static bool TryWrite(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, int j)
     {
-        var parameters = recorder.Parameters;
+        var parameters = buffers.Parameters;
         var checks = new List<Tensor>(parameters.Count);
         for (var i = 0; i < parameters.Count; i++)
         {
             var (a, b, c) = maps[i][j];
-            var forecast = recorder.DisplacementView(i);
-            forecast.copy_(parameters[i]).mul_(b).add_(recorder.RecentStart(i), a);
+            var forecast = buffers.DisplacementView(i);
+            forecast.copy_(parameters[i]).mul_(b).add_(buffers.RecentStart(i), a);
             if (c != 0) forecast.add_(c);
             checks.Add(FiniteCheck(forecast));
         }
@@ -31,8 +31,8 @@ internal static class WeightJump
 
         for (var i = 0; i < parameters.Count; i++)
         {
-            recorder.FirstView(i).copy_(parameters[i]);
-            parameters[i].copy_(recorder.DisplacementView(i));
+            buffers.FirstView(i).copy_(parameters[i]);
+            parameters[i].copy_(buffers.DisplacementView(i));
         }
         return true;
     }
@@ -51,9 +51,9 @@ internal static class WeightJump
     }
 
     /// <summary>Restores the weights saved by the last successful <see cref="TryWrite"/>, bit for bit.</summary>
-    public static void RollBack(WindowRecorder recorder)
+    public static void RollBack(WindowBuffers buffers)
     {
-        for (var i = 0; i < recorder.Parameters.Count; i++)
-            recorder.Parameters[i].copy_(recorder.FirstView(i));
+        for (var i = 0; i < buffers.Parameters.Count; i++)
+            buffers.Parameters[i].copy_(buffers.FirstView(i));
     }
 }
