@@ -17,4 +17,10 @@ internal static class FarcastDefaults
     public const double VerifyTolerance = 0.0;
     public const int Seed = 0;
     public const int BackoffSteps = 0;
+    public const int Stride = 1;
+    public const int RefitEvery = 0;
+    public const HorizonSearch Search = HorizonSearch.Off;
+    public const FarcastMap Map = FarcastMap.Fitted;
+    public const int MinTensorSize = 0;
+    public const double VerifyStandardErrors = 0.0;
 }

@@ -28,6 +28,7 @@ public sealed partial class FarcastOptimizer
         writer.Write(_options.Horizon);
         writer.Write((int)_options.Fit);
         writer.Write((int)_options.Granularity);
+        writer.Write(_options.Stride);
         writer.Write(RealSteps);
         writer.Write(EffectiveSteps);
         writer.Write(Jumps);
@@ -36,6 +37,7 @@ public sealed partial class FarcastOptimizer
         writer.Write(_random.State);
         writer.Write(_consecutiveRejections);
         writer.Write(_resumeAtRealStep);
+        writer.Write(_reusesLeft);
         writer.Write(LastMaps.Count);
         foreach (var map in LastMaps) map.Write(writer);
         writer.Write(_window is not null);
@@ -78,6 +80,7 @@ public sealed partial class FarcastOptimizer
         Expect(reader.ReadInt32(), _options.Horizon, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Horizon));
         Expect(reader.ReadInt32(), (int)_options.Fit, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Fit));
         Expect(reader.ReadInt32(), (int)_options.Granularity, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Granularity));
+        Expect(reader.ReadInt32(), _options.Stride, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Stride));
         RealSteps = reader.ReadInt64();
         EffectiveSteps = reader.ReadInt64();
         Jumps = reader.ReadInt32();
@@ -86,14 +89,15 @@ public sealed partial class FarcastOptimizer
         _random.State = reader.ReadUInt64();
         _consecutiveRejections = reader.ReadInt32();
         _resumeAtRealStep = reader.ReadInt64();
+        _reusesLeft = reader.ReadInt32();
         var mapCount = reader.ReadInt32();
         if (mapCount != 0) Expect(mapCount, _parameters.Length, "fitted maps");
         LastMaps = Enumerable.Range(0, mapCount).Select(_ => Lfd2Map.Read(reader)).ToArray();
         _window = null;
         if (!reader.ReadBoolean()) return;
 
-        var window = new WindowSchedule(_options.InputSteps, _options.Horizon, ReusesMap: reader.ReadBoolean());
-        var position = reader.ReadInt32();
+        var window = new WindowSchedule(_options.InputSteps, _options.Horizon, _options.Stride, ReusesMap: reader.ReadBoolean());
+        var position = reader.ReadInt64();
         if (position < 0 || position > window.End)
             throw new InvalidDataException($"Saved farcast state is at position {position} of a window that ends at {window.End}.");
         using var noGrad = no_grad();

@@ -34,8 +34,10 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     private Parameter[] _parameters;
     private WindowBuffers? _buffers;
     private IWindowFit? _fit;
+    private readonly JumpGuard _guard;
     private WindowSchedule? _window;
-    private int _position;
+    private long _position;
+    private int _reusesLeft;
     private int _consecutiveRejections;
     private long _resumeAtRealStep;
     private long _overheadTimestampTicks;
@@ -57,7 +59,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         _options = options.Clone();
         _logger = logger ?? NullLogger.Instance;
         _random = new SplitMix64((ulong)options.Seed);
+        _guard = new JumpGuard(options.VerifyTolerance, options.VerifyStandardErrors);
         _parameters = CaptureParameters(inner);
+        LastMaps = FixedMaps();
     }
 
     /// <summary>Wraps <paramref name="inner"/> with settings from dependency injection (section <c>Farcast</c>).</summary>
@@ -98,11 +102,22 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public bool ShouldStop { get; private set; }
 
     /// <summary>
-    /// Optional loss on a held-out batch, evaluated before and after each jump; a jump after which it is not finite or
-    /// rises beyond <see cref="FarcastOptions.VerifyTolerance"/> is rolled back exactly. Called under no_grad, outside
-    /// the wrapper's dispose scope, so tensors it creates belong to the caller's scope.
+    /// Optional loss on held-out data (in full-batch training, the training loss itself), evaluated before and after each
+    /// jump; a jump after which it is not finite or rises beyond <see cref="FarcastOptions.VerifyTolerance"/> is rolled
+    /// back exactly. Called under no_grad, outside the wrapper's dispose scope, so tensors it creates belong to the
+    /// caller's scope.
     /// </summary>
-    public Func<float>? VerificationLoss { get; set; }
+    public Func<float>? VerificationLoss { get => _guard.Loss; set => _guard.Loss = value; }
+
+    /// <summary>
+    /// Optional per-example losses on held-out data (a 1-D tensor, the same examples in the same order at every call),
+    /// used instead of <see cref="VerificationLoss"/> when set: their mean is the guard's loss, and with
+    /// <see cref="FarcastOptions.VerifyStandardErrors"/> a jump must pass a paired test on them.
+    /// </summary>
+    public Func<Tensor>? VerificationLosses { get => _guard.Losses; set => _guard.Losses = value; }
+
+    /// <summary>The part of <see cref="Overhead"/> spent in the verification callbacks (the guard's forward passes).</summary>
+    public TimeSpan VerificationOverhead => _guard.Elapsed;
 
     /// <summary>Raised after a jump was written and kept.</summary>
     public event EventHandler<FarcastJumpEventArgs>? Jumped;
@@ -117,7 +132,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public long BufferBytes => _buffers?.Bytes ?? 0;
 
     /// <summary>The maps of the last fit, one per parameter; Stop mode reuses them for a final jump that a full window cannot reach.</summary>
-    internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; } = Array.Empty<Lfd2Map>();
+    internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; }
 
     /// <summary>Runs one real step of the inner optimizer, then observes, fits and jumps as the cycle requires.</summary>
     public override Tensor step(Func<Tensor>? closure = null)
@@ -148,7 +163,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         Inner.add_param_group(param_group);
         DisposeWindow();
         _window = null;
+        _reusesLeft = 0;
         _parameters = CaptureParameters(Inner);
+        LastMaps = FixedMaps();
     }
 
     /// <inheritdoc />
@@ -165,18 +182,22 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             || RealSteps < _resumeAtRealStep)
             return;
 
-        // Stop mode: a full window must end before TotalSteps to be of use. When it would not, the final jump reuses
+        var reuse = _options.Map == FarcastMap.LinearExtrapolation || _reusesLeft > 0;
+        // Stop mode: a fitting window must end before TotalSteps to be of use. When it would not, the final jump reuses
         // the last fitted map on a fresh input window (its step j = TotalSteps - last is at most H), so the run still
         // ends on a farcast instead of training the remaining steps.
-        var reuse = false;
-        if (_options.Mode == FarcastMode.Stop && EffectiveSteps + _options.InputSteps - 1 + _options.Horizon >= _options.TotalSteps)
+        if (_options.Mode == FarcastMode.Stop && EffectiveSteps + _options.InputSteps - 1 + (reuse ? 0 : _options.Horizon) >= _options.TotalSteps)
         {
             if (LastMaps.Count == 0 || EffectiveSteps + _options.InputSteps - 1 >= _options.TotalSteps)
                 return;
             reuse = true;
         }
+        else if (reuse && _reusesLeft > 0)
+        {
+            _reusesLeft--;
+        }
 
-        var window = new WindowSchedule(_options.InputSteps, _options.Horizon, reuse);
+        var window = new WindowSchedule(_options.InputSteps, _options.Horizon, _options.Stride, reuse);
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var (buffers, fit) = EnsureWindow();
@@ -208,104 +229,67 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             if (window.TargetAt(_position) is { } j) fit.RecordTarget(buffers, j);
             if (_position != window.End) return;
             _window = null;
-            if (window.Fits) LastMaps = fit.Fit();
+            if (window.Fits)
+            {
+                LastMaps = fit.Fit();
+                _reusesLeft = _options.RefitEvery;
+            }
         }
         Jump(buffers, LastMaps);
     }
 
-    /// <summary>Writes the forecast, verifies it and keeps it or rolls it back exactly.</summary>
+    /// <summary>Writes the forecast (or the rungs of a horizon search), verifies it and keeps it or rolls it back exactly.</summary>
     private void Jump(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps)
     {
         var start = EffectiveSteps;
         var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
-        var horizon = isFinal ? (int)(_options.TotalSteps - start) : _options.Horizon;
-
-        if (!maps.All(m => m.IsFinite))
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch);
+        var outcome = maps.All(m => m.IsFinite)
+            ? JumpSearch.Run(buffers, maps, ladder, _guard, keepBest: _options.HorizonSearch == HorizonSearch.Best)
+            : new JumpOutcome(0, JumpReason.NonFiniteForecast, null, null);
+        if (outcome.Step == 0)
         {
-            Reject(start, horizon, JumpReason.NonFiniteForecast, null, null);
+            Reject(start, ladder[0] * _options.Stride, outcome);
             return;
         }
 
-        var before = Verify();
-        if (!OnWeights(() => WeightJump.TryWrite(buffers, maps, horizon)))
-        {
-            Reject(start, horizon, JumpReason.NonFiniteForecast, before, null);
-            return;
-        }
-
-        double? after;
-        try
-        {
-            after = Verify();
-        }
-        catch
-        {
-            OnWeights(() => WeightJump.RollBack(buffers));
-            throw;
-        }
-        if (after is { } loss && (!double.IsFinite(loss) || loss > before!.Value + Math.Abs(before.Value) * _options.VerifyTolerance))
-        {
-            OnWeights(() => WeightJump.RollBack(buffers));
-            Reject(start, horizon, JumpReason.VerificationFailed, before, after);
-            return;
-        }
-        Accept(start, horizon, isFinal, before, after);
-    }
-
-    private void Accept(long start, int horizon, bool isFinal, double? before, double? after)
-    {
-        EffectiveSteps += horizon;
+        var steps = outcome.Step * _options.Stride;
+        EffectiveSteps += steps;
         Jumps++;
         _consecutiveRejections = 0;
         if (_options.OptimizerState == OptimizerStatePolicy.Reset)
             OptimizerStateReset.Reset(Inner);
-        var args = new FarcastJumpEventArgs(start, horizon, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, before, after);
+        var args = new FarcastJumpEventArgs(start, steps, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, outcome.LossBefore, outcome.LossAfter);
         _logger.LogInformation("Farcast jump kept: {Jump}; real steps {Real}, effective steps {Effective}.", args, RealSteps, EffectiveSteps);
         if (isFinal) ShouldStop = true;
         Jumped?.Invoke(this, args);
     }
 
-    private void Reject(long start, int horizon, JumpReason reason, double? before, double? after)
+    private void Reject(long start, int steps, JumpOutcome outcome)
     {
         RejectedJumps++;
         _consecutiveRejections++;
+        _reusesLeft = 0;
         if (_options.BackoffSteps > 0)
             _resumeAtRealStep = RealSteps + ((long)_options.BackoffSteps << Math.Min(_consecutiveRejections - 1, MaxBackoffDoublings));
-        var args = new FarcastJumpEventArgs(start, horizon, reason, before, after);
+        var args = new FarcastJumpEventArgs(start, steps, outcome.Reason, outcome.LossBefore, outcome.LossAfter);
         _logger.LogWarning("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);
     }
-
-    /// <summary>The user's verification loss, under no_grad and outside the wrapper's dispose scope; null when none is set.</summary>
-    private double? Verify()
-    {
-        if (VerificationLoss is not { } loss) return null;
-        using var noGrad = no_grad();
-        return loss();
-    }
-
-    /// <summary>Runs a write to the weights under no_grad, its temporaries in a scope of their own.</summary>
-    private static T OnWeights<T>(Func<T> write)
-    {
-        using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        return write();
-    }
-
-    private static void OnWeights(Action write) => OnWeights(() =>
-    {
-        write();
-        return true;
-    });
 
     private (WindowBuffers Buffers, IWindowFit Fit) EnsureWindow()
     {
         _buffers ??= new WindowBuffers(_parameters);
         _fit ??= _options.Fit == FarcastFit.L1
             ? new L1WindowFit(_parameters, _options)
-            : new LeastSquaresWindowFit(_parameters.Length, _options);
+            : new LeastSquaresWindowFit(_parameters.Select(p => p.numel()).ToArray(), _options);
         return (_buffers, _fit);
     }
+
+    /// <summary>The maps every window applies under <see cref="FarcastMap.LinearExtrapolation"/>; none until a fit otherwise.</summary>
+    private Lfd2Map[] FixedMaps() => _options.Map == FarcastMap.LinearExtrapolation
+        ? Enumerable.Repeat(Lfd2Map.LinearExtrapolation(_options.InputSteps, _options.Horizon), _parameters.Length).ToArray()
+        : Array.Empty<Lfd2Map>();
 
     private void DisposeWindow()
     {

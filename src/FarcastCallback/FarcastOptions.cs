@@ -8,10 +8,12 @@ namespace FarcastCallback;
 /// the optimizer's constructor; every message names the configuration key.
 /// </summary>
 /// <remarks>
-/// One cycle observes <see cref="InputSteps"/> + <see cref="Horizon"/> real steps: the first
+/// Windows count snapshots taken every <see cref="Stride"/> real steps. A fitting window observes
+/// <see cref="InputSteps"/> + <see cref="Horizon"/> - 1 snapshots after its first: the first
 /// <see cref="InputSteps"/> form the input window (LFD-2 uses only its first and last weight), the next
-/// <see cref="Horizon"/> are the targets the map is fitted to. The fitted map is then applied to the most recent
-/// input window and the weights of <see cref="Horizon"/> steps ahead are written into the model.
+/// <see cref="Horizon"/> are the targets the map is fitted to. The map is then applied to the most recent input window
+/// and the weights of <see cref="Horizon"/> snapshots ahead (or the rung a <see cref="HorizonSearch"/> keeps) are
+/// written into the model. With <see cref="RefitEvery"/> the next windows reuse the map on a fresh input window only.
 /// </remarks>
 public sealed class FarcastOptions
 {
@@ -23,12 +25,15 @@ public sealed class FarcastOptions
     [Range(0, int.MaxValue)]
     public int WarmupSteps { get; set; } = FarcastDefaults.WarmupSteps;
 
-    /// <summary>Length m of the input window in steps; LFD-2 uses its first and last weight.</summary>
+    /// <summary>Length m of the input window in snapshots; LFD-2 uses its first and last weight.</summary>
     /// <value>The default value is 5. Valid range: 2 to 100000.</value>
     [Range(2, 100_000)]
     public int InputSteps { get; set; } = FarcastDefaults.InputSteps;
 
-    /// <summary>Steps H forecast per jump; each accepted jump skips this many optimizer steps.</summary>
+    /// <summary>
+    /// Snapshots H forecast per jump (the most, under a <see cref="HorizonSearch"/>); an accepted jump of j snapshots
+    /// skips j × <see cref="Stride"/> optimizer steps.
+    /// </summary>
     /// <value>The default value is 10. Valid range: 1 to 100000.</value>
     [Range(1, 100_000)]
     public int Horizon { get; set; } = FarcastDefaults.Horizon;
@@ -94,6 +99,51 @@ public sealed class FarcastOptions
     /// <value>The default value is 0 (off). Valid range: 0 to 1000000.</value>
     [Range(0, 1_000_000)]
     public int BackoffSteps { get; set; } = FarcastDefaults.BackoffSteps;
+
+    /// <summary>
+    /// Real steps between two snapshots of a window: <see cref="InputSteps"/> and <see cref="Horizon"/> count snapshots,
+    /// so a window spans Stride times as many real steps at the same memory (three copies) and the steps between
+    /// snapshots cost nothing. Long strides average minibatch noise out of the displacement (NiNo: 200).
+    /// </summary>
+    /// <value>The default value is 1. Valid range: 1 to 100000; <see cref="FarcastMode.Stop"/> mode needs 1.</value>
+    [Range(1, 100_000)]
+    public int Stride { get; set; } = FarcastDefaults.Stride;
+
+    /// <summary>
+    /// Jumps that reuse the last fitted maps before the next fit: after a fitting window, up to this many windows observe
+    /// only a fresh input window and apply the same maps, so no target steps are spent on observation. A rejected jump
+    /// ends the reuse and the next window fits again. 0 fits every window.
+    /// </summary>
+    /// <value>The default value is 0 (fit every window). Valid range: 0 or more.</value>
+    [Range(0, int.MaxValue)]
+    public int RefitEvery { get; set; } = FarcastDefaults.RefitEvery;
+
+    /// <summary>Whether each jump tries shorter horizons than <see cref="Horizon"/> and which it keeps.</summary>
+    /// <value>The default value is <see cref="FarcastCallback.HorizonSearch.Off"/>.</value>
+    public HorizonSearch HorizonSearch { get; set; } = FarcastDefaults.Search;
+
+    /// <summary>Whether the jump's coefficients are fitted (LFD-2) or fixed linear extrapolation (fast-forward).</summary>
+    /// <value>The default value is <see cref="FarcastMap.Fitted"/>.</value>
+    public FarcastMap Map { get; set; } = FarcastDefaults.Map;
+
+    /// <summary>
+    /// <see cref="FarcastGranularity.PerTensor"/> only: tensors with fewer scalars than this share one map fitted to all
+    /// of them together (to the whole model if they hold fewer than this together). A map has three coefficients per
+    /// step, so a 1-element bias fitted alone is interpolated exactly by wild coefficients (a = -872, b = 872).
+    /// </summary>
+    /// <value>The default value is 0 (every tensor alone). Valid range: 0 to 100000000.</value>
+    [Range(0, 100_000_000)]
+    public int MinTensorSize { get; set; } = FarcastDefaults.MinTensorSize;
+
+    /// <summary>
+    /// Used with <see cref="FarcastOptimizer.VerificationLosses"/> (per-example losses): a jump is kept only when the
+    /// mean per-example change of the loss plus this many standard errors of that mean is at most the tolerance
+    /// (<see cref="VerifyTolerance"/> × |mean loss before|) — a paired test that a rise is not mistaken for noise. 0 keeps
+    /// the plain comparison of means.
+    /// </summary>
+    /// <value>The default value is 0. Valid range: 0 to 1000.</value>
+    [Range(0.0, 1_000.0)]
+    public double VerifyStandardErrors { get; set; } = FarcastDefaults.VerifyStandardErrors;
 
     /// <summary>Seed of the wrapper's own random numbers (the L1 fit's samples).</summary>
     /// <value>The default value is 0. Valid range: 0 or more.</value>

@@ -49,6 +49,8 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                 yield return $"{Key(nameof(FarcastOptions.TotalSteps))} must be at least {firstPossible} in Stop mode " +
                              $"({Key(nameof(FarcastOptions.WarmupSteps))} + {Key(nameof(FarcastOptions.InputSteps))} - 1 + " +
                              $"{Key(nameof(FarcastOptions.Horizon))} + 1, the first effective step a farcast can reach); got {options.TotalSteps}.";
+            if (options.Stride != 1)
+                yield return $"{Key(nameof(FarcastOptions.Stride))} must be 1 in Stop mode (the final farcast lands on a single step); got {options.Stride}.";
         }
     }
 

@@ -26,6 +26,12 @@ public sealed class OptionsTests
             Assert.That(options.VerifyTolerance, Is.EqualTo(0.0));
             Assert.That(options.Seed, Is.EqualTo(0));
             Assert.That(options.BackoffSteps, Is.EqualTo(0));
+            Assert.That(options.Stride, Is.EqualTo(1));
+            Assert.That(options.RefitEvery, Is.EqualTo(0));
+            Assert.That(options.HorizonSearch, Is.EqualTo(HorizonSearch.Off));
+            Assert.That(options.Map, Is.EqualTo(FarcastMap.Fitted));
+            Assert.That(options.MinTensorSize, Is.EqualTo(0));
+            Assert.That(options.VerifyStandardErrors, Is.EqualTo(0.0));
         });
     }
 
@@ -36,6 +42,10 @@ public sealed class OptionsTests
     [TestCase(nameof(FarcastOptions.SampleSize), "4", "Farcast:SampleSize must be between 8 and 10000000; got 4.")]
     [TestCase(nameof(FarcastOptions.BackoffSteps), "-2", "Farcast:BackoffSteps must be between 0 and 1000000; got -2.")]
     [TestCase(nameof(FarcastOptions.VerifyTolerance), "-1", "Farcast:VerifyTolerance must be between 0 and 1000000; got -1.")]
+    [TestCase(nameof(FarcastOptions.Stride), "0", "Farcast:Stride must be between 1 and 100000; got 0.")]
+    [TestCase(nameof(FarcastOptions.RefitEvery), "-1", "Farcast:RefitEvery must be between 0 and 2147483647; got -1.")]
+    [TestCase(nameof(FarcastOptions.MinTensorSize), "-3", "Farcast:MinTensorSize must be between 0 and 100000000; got -3.")]
+    [TestCase(nameof(FarcastOptions.VerifyStandardErrors), "-0.5", "Farcast:VerifyStandardErrors must be between 0 and 1000; got -0.5.")]
     public void The_constructor_rejects_an_out_of_range_value_naming_the_key(string key, string value, string message)
     {
         var options = Bind(new Dictionary<string, string?> { [$"Farcast:{key}"] = value });

@@ -30,6 +30,18 @@ public sealed class Lfd2Map
     /// </summary>
     internal static readonly Vector3 LastObservedInDisplacementForm = new(0, 1, 0);
 
+    /// <summary>
+    /// The fixed map that continues an input window of <paramref name="inputSteps"/> snapshots at its mean rate:
+    /// <c>ŵ_j = L + (j / (m - 1)) · (L - F)</c> for j = 1..<paramref name="horizon"/>.
+    /// </summary>
+    public static Lfd2Map LinearExtrapolation(int inputSteps, int horizon)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inputSteps, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
+        var rate = Enumerable.Range(1, horizon).Select(j => j / (inputSteps - 1.0)).ToArray();
+        return new Lfd2Map(rate.Select(r => -r).ToArray(), rate.Select(r => 1 + r).ToArray(), new double[horizon]);
+    }
+
     /// <summary>The number of steps H the map forecasts.</summary>
     public int Horizon => _a.Length;
 

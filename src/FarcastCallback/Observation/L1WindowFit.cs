@@ -46,7 +46,7 @@ internal sealed class L1WindowFit : IWindowFit
     }
 
     public Lfd2Map[] Fit() =>
-        Lfd2Groups.Fit(_samples, _options.Granularity, Lfd2Sample.Concatenate, s => L1Lfd2Fitter.Fit(s, _options.Lambda));
+        Lfd2Groups.Fit(_samples, _parameters.Select(p => p.numel()).ToArray(), _options, Lfd2Sample.Concatenate, s => L1Lfd2Fitter.Fit(s, _options.Lambda));
 
     public void Write(BinaryWriter writer)
     {

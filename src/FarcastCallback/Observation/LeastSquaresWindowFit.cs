@@ -13,12 +13,14 @@ internal sealed class LeastSquaresWindowFit : IWindowFit
     private readonly int _horizon;
     private readonly FarcastOptions _options;
     private readonly Lfd2Statistics[] _statistics;
+    private readonly long[] _sizes;
 
-    public LeastSquaresWindowFit(int parameterCount, FarcastOptions options)
+    public LeastSquaresWindowFit(IReadOnlyList<long> sizes, FarcastOptions options)
     {
         _horizon = options.Horizon;
         _options = options;
-        _statistics = new Lfd2Statistics[parameterCount];
+        _sizes = sizes.ToArray();
+        _statistics = new Lfd2Statistics[_sizes.Length];
         Clear();
     }
 
@@ -65,7 +67,7 @@ internal sealed class LeastSquaresWindowFit : IWindowFit
     }
 
     public Lfd2Map[] Fit() =>
-        Lfd2Groups.Fit(_statistics, _options.Granularity, Lfd2Statistics.Sum, s => LeastSquaresLfd2Fitter.Fit(s, _options.Lambda));
+        Lfd2Groups.Fit(_statistics, _sizes, _options, Lfd2Statistics.Sum, s => LeastSquaresLfd2Fitter.Fit(s, _options.Lambda));
 
     public void Write(BinaryWriter writer)
     {

@@ -2,29 +2,30 @@ namespace FarcastCallback.Observation;
 
 /// <summary>
 /// The moments of one observation window, counted in real steps since the window began (position 0 is the weight
-/// before the window's first step). A fitting window takes the first weight F at 0, the input window's last weight L
-/// at <see cref="InputEnd"/>, target step j at <c>InputEnd + j</c> and ends at <see cref="End"/>, where the fitted map
-/// is applied to the most recent input window, which began at <see cref="RecentStart"/>. A window that reuses an
-/// earlier map observes no targets: it only needs a fresh input window, so it starts that window at 0 and jumps at
-/// its end (docs/design.md, "The cycle").
+/// before the window's first step); snapshots are <see cref="Stride"/> real steps apart. A fitting window takes the
+/// first weight F at 0, the input window's last weight L at <see cref="InputEnd"/>, target snapshot j at
+/// <c>InputEnd + j·Stride</c> and ends at <see cref="End"/>, where the fitted map is applied to the most recent input
+/// window, which began at <see cref="RecentStart"/>. A window that reuses a map observes no targets: it only needs a
+/// fresh input window, so it starts that window at 0 and jumps at its end (docs/design.md, "The cycle").
 /// </summary>
-internal readonly record struct WindowSchedule(int InputSteps, int Horizon, bool ReusesMap)
+internal readonly record struct WindowSchedule(int InputSteps, int Horizon, int Stride, bool ReusesMap)
 {
     /// <summary>Where the input window ends: its last weight L is recorded here.</summary>
-    public int InputEnd => InputSteps - 1;
+    public long InputEnd => (InputSteps - 1L) * Stride;
 
     /// <summary>Where the most recent input window starts: the forecast's first weight is taken here.</summary>
-    public int RecentStart => ReusesMap ? 0 : Horizon;
+    public long RecentStart => ReusesMap ? 0 : (long)Horizon * Stride;
 
     /// <summary>Where the window is done: the map is fitted (unless reused) and the jump written.</summary>
-    public int End => ReusesMap ? InputEnd : InputEnd + Horizon;
+    public long End => ReusesMap ? InputEnd : InputEnd + (long)Horizon * Stride;
 
     /// <summary>Whether the first weight F and the fit's statistics start at position 0.</summary>
     public bool Fits => !ReusesMap;
 
-    /// <summary>The target step j (1-based) observed at <paramref name="position"/>, or null.</summary>
-    public int? TargetAt(int position) => Fits && position > InputEnd && position <= End ? position - InputEnd : null;
+    /// <summary>The target snapshot j (1-based) observed at <paramref name="position"/>, or null.</summary>
+    public int? TargetAt(long position) =>
+        Fits && position > InputEnd && position <= End && (position - InputEnd) % Stride == 0 ? (int)((position - InputEnd) / Stride) : null;
 
     /// <summary>Whether the input window's last weight is recorded at <paramref name="position"/>.</summary>
-    public bool IsInputEnd(int position) => Fits && position == InputEnd;
+    public bool IsInputEnd(long position) => Fits && position == InputEnd;
 }

@@ -1,0 +1,77 @@
+namespace FarcastCallback.Tests;
+
+/// <summary>
+/// On the exact GD oracle a forecast of j steps lands on w(e + j). The guard's loss is the distance to w(e + 5), so with
+/// contraction 0.99 the ladder 16, 8, 4, 2, 1 gives: 16 overshoots (worse than not jumping), 8 passes, 4 is the closest.
+/// </summary>
+public sealed class HorizonSearchTests
+{
+    private static readonly long[][] Shapes = { new long[] { 4, 3 } };
+
+    [TestCase(HorizonSearch.Furthest, 8)]
+    [TestCase(HorizonSearch.Best, 4)]
+    [TestCase(HorizonSearch.Off, 0)]
+    public void The_search_keeps_the_furthest_or_the_best_passing_rung(HorizonSearch search, int expected)
+    {
+        using var problem = new QuadraticProblem(seed: 1, Shapes, curvature: new[] { 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 4, Horizon = 16, Lambda = 0, HorizonSearch = search,
+        });
+        farcast.VerificationLoss = () =>
+        {
+            using var scope = NewDisposeScope();
+            var aim = problem.Exact(0, farcast.EffectiveSteps + 5);
+            return (float)(problem.Parameters[0].detach() - aim).pow(2).sum().item<double>();
+        };
+        var kept = new List<int>();
+        var errors = new List<double>();
+        farcast.Jumped += (_, e) =>
+        {
+            kept.Add(e.Horizon);
+            errors.Add(problem.RelativeError(farcast.EffectiveSteps));
+        };
+
+        for (var i = 0; i < 80; i++) problem.Step(farcast);
+
+        if (expected == 0)
+        {
+            Assert.That(farcast.Jumps, Is.EqualTo(0), "the full horizon overshoots and there is nothing else to try");
+            Assert.That(farcast.RejectedJumps, Is.GreaterThan(0));
+            return;
+        }
+        Assert.That(kept, Is.Not.Empty);
+        Assert.That(kept, Has.All.EqualTo(expected));
+        Assert.That(errors, Has.All.LessThanOrEqualTo(1e-5), "the kept rung is written exactly, also when Best writes it again");
+    }
+
+    [Test]
+    public void When_every_rung_fails_the_weights_are_rolled_back_bit_exactly()
+    {
+        using var plain = new TinyRegression(seed: 8);
+        using var wrapped = new TinyRegression(seed: 8);
+        var plainOptimizer = optim.Adam(plain.Parameters, 0.01);
+        using var farcast = new FarcastOptimizer(optim.Adam(wrapped.Parameters, 0.01), new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 3, Horizon = 8, HorizonSearch = HorizonSearch.Best,
+        });
+        var calls = 0;
+        farcast.VerificationLoss = () => ++calls == 1 ? 1f : 2f;
+
+        for (var i = 0; i < 12; i++)
+        {
+            plain.Step(plainOptimizer);
+            wrapped.Step(farcast);
+        }
+
+        Assert.That(calls, Is.EqualTo(1 + 4), "one reading before, one per rung of 8, 4, 2, 1");
+        Assert.That(farcast.RejectedJumps, Is.EqualTo(1));
+        WrapperTests.AssertBitwiseEqual(plain.Snapshot(), wrapped.Snapshot());
+    }
+
+    [TestCase(1, new[] { 1 })]
+    [TestCase(10, new[] { 10, 5, 3, 2, 1 })]
+    [TestCase(64, new[] { 64, 32, 16, 8, 4, 2, 1 })]
+    public void The_ladder_halves_from_the_horizon_down_to_one(int horizon, int[] ladder) =>
+        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Furthest), Is.EqualTo(ladder));
+}
