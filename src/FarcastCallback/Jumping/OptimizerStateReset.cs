@@ -9,7 +9,14 @@ namespace FarcastCallback.Jumping;
 /// </summary>
 internal static class OptimizerStateReset
 {
-    public static bool IsSupported(optim.Optimizer optimizer) => optimizer is OptimizerHelper;
+    /// <summary>Refuses <see cref="OptimizerStatePolicy.Reset"/> for an optimizer whose state is native.</summary>
+    public static void ThrowIfUnsupported(optim.Optimizer optimizer, OptimizerStatePolicy policy)
+    {
+        if (policy == OptimizerStatePolicy.Reset && optimizer is not OptimizerHelper)
+            throw new ArgumentException(
+                $"{FarcastOptions.SectionName}:{nameof(FarcastOptions.OptimizerState)} is Reset, but {optimizer.GetType().Name} does not expose its " +
+                "per-parameter state; use Keep or a managed TorchSharp optimizer (SGD, Adam, AdamW, ...).", "options");
+    }
 
     public static void Reset(optim.Optimizer optimizer)
     {

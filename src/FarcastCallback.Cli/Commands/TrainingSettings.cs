@@ -1,0 +1,35 @@
+using System.ComponentModel;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FarcastCallback.Cli.Commands;
+
+/// <summary>
+/// Options of the commands that train a model: seed, steps, batch and learning rate. Each command sets its own
+/// defaults in its settings' constructor and names them in its description.
+/// </summary>
+public class TrainingSettings : OutputSettings
+{
+    [CommandOption("--seed <S>")]
+    [Description("(First) seed: initial weights, batch order, dropout. Default 1.")]
+    [DefaultValue(1)]
+    public int Seed { get; init; } = 1;
+
+    [CommandOption("--steps <N>")]
+    [Description("Real optimizer steps per run.")]
+    public int Steps { get; init; }
+
+    [CommandOption("--batch-size <B>")]
+    [Description("Examples per step.")]
+    public int BatchSize { get; init; }
+
+    [CommandOption("--lr <RATE>")]
+    [Description("Learning rate of the inner optimizer (the peak rate under a schedule).")]
+    public double LearningRate { get; init; }
+
+    public override ValidationResult Validate() =>
+        Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
+        : BatchSize < 1 ? ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.")
+        : !(LearningRate > 0) || !double.IsFinite(LearningRate) ? ValidationResult.Error($"--lr must be a positive number; got {LearningRate}.")
+        : ValidationResult.Success();
+}
