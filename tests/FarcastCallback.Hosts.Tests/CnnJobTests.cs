@@ -62,7 +62,7 @@ public sealed class CnnJobTests
     {
         var (pixels, labels) = TinyDigits.Make(perClass: 20);
         var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 0);
-        var settings = new MnistJobSettings(Steps: 20, BatchSize: 16, EvaluateEvery: 10, Optimizer: MnistOptimizer.Sgd, LearningRate: 0.05, Schedule: LearningRateSchedule.LinearDecay);
+        var settings = new MnistJobSettings(Steps: 20, BatchSize: 16, EvaluateEvery: 10, Optimizer: InnerOptimizer.Sgd, LearningRate: 0.05, Schedule: LearningRateSchedule.LinearDecay);
         var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, Mode = FarcastMode.Stop, TotalSteps = 20 };
 
         var result = MnistJob.Run(data, settings, options).Single();

@@ -14,7 +14,7 @@ namespace FarcastCallback.Cli.Commands;
 /// </summary>
 public sealed class MnistCommand : Command<MnistCommand.Settings>
 {
-    public sealed class Settings : PairedRunSettings
+    public sealed class Settings : MinibatchRunSettings
     {
         public Settings()
         {
@@ -30,8 +30,8 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
 
         [CommandOption("--optimizer <NAME>")]
         [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
-        [DefaultValue(MnistOptimizer.Adam)]
-        public MnistOptimizer Optimizer { get; init; } = MnistOptimizer.Adam;
+        [DefaultValue(InnerOptimizer.Adam)]
+        public InnerOptimizer Optimizer { get; init; } = InnerOptimizer.Adam;
 
         [CommandOption("--momentum <M>")]
         [Description("SGD momentum. Default 0.9.")]
@@ -75,7 +75,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
 
         var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, progress: progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
-        PairedRunConsole.Report($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer", results, summary);
+        PairedRunConsole.Report($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer", PairedRunConsole.Rows(results), summary);
         if (settings.Out is not null)
         {
             MnistJob.Write(settings.Out, results, run, jobSettings, options);

@@ -14,14 +14,19 @@ namespace FarcastCallback.Cli.Commands;
 /// </summary>
 internal static class PairedRunConsole
 {
-    /// <summary>The farcast settings: appsettings.json's Farcast section, overridden by <c>--Farcast:KEY=VALUE</c> arguments, validated.</summary>
-    public static FarcastOptions FarcastOptions(IRemainingArguments remaining)
+    /// <summary>
+    /// The farcast settings: appsettings.json's Farcast section (overlaid by the profile's file), overridden by
+    /// <c>--Farcast:KEY=VALUE</c> arguments, validated.
+    /// </summary>
+    /// <param name="remaining">The command line's unparsed arguments.</param>
+    /// <param name="profile">A command whose regime needs other defaults reads appsettings.<c>profile</c>.json over appsettings.json.</param>
+    public static FarcastOptions FarcastOptions(IRemainingArguments remaining, string? profile = null)
     {
-        var configuration = new ConfigurationBuilder()
+        var builder = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
-            .AddJsonFile("appsettings.json", optional: true)
-            .AddCommandLine(ConfigurationArguments(remaining))
-            .Build();
+            .AddJsonFile("appsettings.json", optional: true);
+        if (profile is not null) builder.AddJsonFile($"appsettings.{profile}.json", optional: true);
+        var configuration = builder.AddCommandLine(ConfigurationArguments(remaining)).Build();
         // Through dependency injection, as an application would: the options are bound and validated on first use.
         using var services = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
         return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
@@ -45,27 +50,37 @@ internal static class PairedRunConsole
         return result;
     }
 
+    /// <summary>One run's line of the results table.</summary>
+    public readonly record struct RunRow(double Figure, double Loss, long RealSteps, long EffectiveSteps, string? Jumps, double Seconds, long? StepsToTarget, double? SecondsToTarget);
+
+    /// <summary>One seed's plain and farcast lines.</summary>
+    public readonly record struct Row(int Seed, RunRow Plain, RunRow Farcast);
+
+    /// <summary>The table rows of minibatch jobs: the final validation accuracy and loss of each run.</summary>
+    public static Row[] Rows(IReadOnlyList<PairedSeedResult> results) => results.Select(r => new Row(r.Seed, RunRowOf(r.Baseline, r.BaselineTime, null),
+        RunRowOf(r.Farcast, r.FarcastTime, $"{r.Jumps}/{r.RejectedJumps}"))).ToArray();
+
+    private static RunRow RunRowOf(IReadOnlyList<TrainingPoint> points, TimeToAccuracy time, string? jumps) =>
+        new(points[^1].ValidationAccuracy, points[^1].ValidationLoss, points[^1].RealSteps, points[^1].EffectiveSteps, jumps, points[^1].Seconds, time.Steps, time.Seconds);
+
     /// <summary>
-    /// Per seed and run: validation accuracy and loss, real/effective steps, jumps kept/rejected, training seconds and the
-    /// steps and seconds to the target ("jumps" is kept/rejected); then the medians. Short headers keep it whole in 80 columns.
+    /// Per seed and run: the figure (<paramref name="metric"/>) and loss at the end, real/effective steps, jumps
+    /// kept/rejected, training seconds and the steps and seconds to the target; then the medians from
+    /// <paramref name="summary"/>. Short headers keep it whole in 80 columns.
     /// </summary>
-    public static void Report(string title, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string metric = "acc.")
+    public static void Report(string title, IReadOnlyList<Row> rows, JsonObject summary, string metric = "acc.")
     {
         var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Simple)
-            .AddColumns("seed", "run", metric, "loss", "real/eff", "jumps", "train s", "to target");
-        foreach (var column in table.Columns) column.Padding(1, 0, 1, 0);
-        foreach (var r in results)
+            .AddColumns("seed", "run", Markup.Escape(metric), "loss", "real/eff", "jumps", "train s", "to target");
+        foreach (var row in rows)
         {
-            foreach (var (name, points, time) in new[] { ("plain", r.Baseline, r.BaselineTime), ("farcast", r.Farcast, r.FarcastTime) })
-            {
-                var last = points[^1];
-                table.AddRow(r.Seed.ToString(), name, Figure(last.ValidationAccuracy), Figure(last.ValidationLoss), $"{last.RealSteps}/{last.EffectiveSteps}",
-                    name == "plain" ? "" : $"{r.Jumps}/{r.RejectedJumps}", $"{last.Seconds:0.0}",
-                    time.Steps is { } steps ? $"{steps}, {time.Seconds:0.0}s" : "not reached");
-            }
+            foreach (var (name, r) in new[] { ("plain", row.Plain), ("farcast", row.Farcast) })
+                table.AddRow(row.Seed.ToString(), name, Figure(r.Figure), Figure(r.Loss), $"{r.RealSteps}/{r.EffectiveSteps}", r.Jumps ?? "", $"{r.Seconds:0.0}",
+                    r.StepsToTarget is { } steps ? $"{steps}, {r.SecondsToTarget:0.0}s" : "not reached");
         }
         AnsiConsole.Write(table);
-        AnsiConsole.MarkupLineInterpolated($"Target {summary["target_accuracy"]!.GetValue<double>():G4}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
+        var target = summary["target_accuracy"] ?? summary["target_loss"];
+        AnsiConsole.MarkupLineInterpolated($"Target {target!.GetValue<double>():G4}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
 
     private static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";

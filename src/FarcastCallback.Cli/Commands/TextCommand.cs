@@ -61,7 +61,7 @@ public sealed class TextCommand : Command<TextCommand.Settings>
         summary["model"] = inputs.ModelName;
         summary["classes"] = new System.Text.Json.Nodes.JsonArray(inputs.Split.Train.LabelNames.Select(n => (System.Text.Json.Nodes.JsonNode)n).ToArray());
         result.AddMemory(summary);
-        PairedRunConsole.Report("Text classification: plain AdamW vs FarcastOptimizer", result.Runs, summary);
+        PairedRunConsole.Report("Text classification: plain AdamW vs FarcastOptimizer", PairedRunConsole.Rows(result.Runs), summary);
         AnsiConsole.MarkupLineInterpolated($"Memory: parameters {result.ParameterBytes / 1048576.0:0.0} MiB, farcast buffers {result.PluginBytes / 1048576.0:0.0} MiB (×{(double)result.PluginBytes / result.ParameterBytes:0.00}), process peak {result.PeakWorkingSetBytes / 1048576.0:0} MiB.");
         if (settings.Out is not null)
         {

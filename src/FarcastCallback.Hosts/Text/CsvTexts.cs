@@ -1,4 +1,5 @@
 using System.Text;
+using FarcastCallback.Hosts.Data;
 
 namespace FarcastCallback.Hosts.Text;
 
@@ -14,7 +15,7 @@ public static class CsvTexts
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         using var reader = new StreamReader(path, Encoding.UTF8);
-        using var rows = Rows(reader).GetEnumerator();
+        using var rows = CsvRecords.Read(reader).GetEnumerator();
         if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{textColumn}' and '{labelColumn}' is needed.");
         var header = rows.Current;
         int Column(string name) => Array.IndexOf(header, name) is var index and >= 0
@@ -52,47 +53,5 @@ public static class CsvTexts
         }
         if (texts.Count == 0) throw new InvalidDataException($"{path}: no record has a non-empty '{textColumn}' ({skipped} empty).");
         return (new LabeledTexts(texts, classes, names), skipped);
-    }
-
-    /// <summary>Records of an RFC 4180 CSV stream.</summary>
-    internal static IEnumerable<string[]> Rows(TextReader reader)
-    {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var (quoted, any) = (false, false);
-        int c;
-        while ((c = reader.Read()) >= 0)
-        {
-            any = true;
-            var ch = (char)c;
-            if (quoted)
-            {
-                if (ch != '"') field.Append(ch);
-                else if (reader.Peek() == '"') field.Append((char)reader.Read());
-                else quoted = false;
-            }
-            else if (ch == '"') quoted = true;
-            else if (ch == ',')
-            {
-                fields.Add(field.ToString());
-                field.Clear();
-            }
-            else if (ch is '\n' or '\r')
-            {
-                if (ch == '\r' && reader.Peek() == '\n') reader.Read();
-                fields.Add(field.ToString());
-                field.Clear();
-                yield return fields.ToArray();
-                fields.Clear();
-                any = false;
-            }
-            else field.Append(ch);
-        }
-        if (quoted) throw new InvalidDataException("The CSV ends inside a quoted field.");
-        if (any)
-        {
-            fields.Add(field.ToString());
-            yield return fields.ToArray();
-        }
     }
 }

@@ -7,16 +7,6 @@ using static TorchSharp.torch;
 
 namespace FarcastCallback.Hosts.Training;
 
-/// <summary>The inner optimizer both runs of <c>farcast mnist</c> use.</summary>
-public enum MnistOptimizer
-{
-    /// <summary>Adam (the paper's and the job's default).</summary>
-    Adam,
-
-    /// <summary>SGD with <see cref="MnistJobSettings.Momentum"/>.</summary>
-    Sgd,
-}
-
 /// <summary>How the learning rate of both runs changes over the real steps.</summary>
 public enum LearningRateSchedule
 {
@@ -29,14 +19,10 @@ public enum LearningRateSchedule
 
 /// <summary>Settings of <c>farcast mnist</c>.</summary>
 public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0,
-    MnistOptimizer Optimizer = MnistOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
+    InnerOptimizer Optimizer = InnerOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
 {
     /// <summary>The inner optimizer for <paramref name="parameters"/>.</summary>
-    internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer switch
-    {
-        MnistOptimizer.Sgd => optim.SGD(parameters, LearningRate, momentum: Momentum),
-        _ => optim.Adam(parameters, LearningRate),
-    };
+    internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer.Create(parameters, LearningRate, Momentum);
 
     /// <summary>The schedule driving <paramref name="optimizer"/> (the wrapper, for a farcast run), stepped once per real step; null when constant.</summary>
     internal optim.lr_scheduler.LRScheduler? CreateSchedule(optim.Optimizer optimizer) => Schedule switch

@@ -1,0 +1,154 @@
+using System.ComponentModel;
+using FarcastCallback.Hosts.FullBatch;
+using FarcastCallback.Hosts.Training;
+using FarcastCallback.Lab.Reporting;
+using Microsoft.Extensions.Logging;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace FarcastCallback.Cli.Commands;
+
+/// <summary>The task of <c>farcast fullbatch</c>.</summary>
+public enum FullBatchTaskName
+{
+    /// <summary>An implicit neural representation of an image.</summary>
+    Inr,
+
+    /// <summary>A physics-informed network for 1-D Poisson.</summary>
+    Pinn,
+
+    /// <summary>An MLP classifier (two moons, or a CSV file).</summary>
+    Classifier,
+}
+
+/// <summary>
+/// <c>farcast fullbatch [--task inr|pinn|classifier] [--steps 3000] [--lr 1e-3] [--seeds 1] [--seed 1] [--out DIR]</c>:
+/// a full-batch task trained with the plain inner optimizer and with <see cref="FarcastOptimizer"/> guarded by the exact
+/// training loss, from the same initial weights, interleaved; real steps and seconds to the target loss. Farcast settings
+/// come from appsettings.json overlaid by appsettings.fullbatch.json, overridden as <c>--Farcast:KEY=VALUE</c>.
+/// </summary>
+public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
+{
+    public sealed class Settings : PairedRunSettings
+    {
+        public Settings()
+        {
+            Steps = 3000;
+            LearningRate = 1e-3;
+            EvaluateEvery = 100;
+        }
+
+        [CommandOption("--task <NAME>")]
+        [Description("inr (image fitting), pinn (1-D Poisson) or classifier (two moons, or --csv). Default inr.")]
+        [DefaultValue(FullBatchTaskName.Inr)]
+        public FullBatchTaskName Task { get; init; } = FullBatchTaskName.Inr;
+
+        [CommandOption("--optimizer <NAME>")]
+        [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
+        [DefaultValue(InnerOptimizer.Adam)]
+        public InnerOptimizer Optimizer { get; init; } = InnerOptimizer.Adam;
+
+        [CommandOption("--momentum <M>")]
+        [Description("SGD momentum. Default 0.9.")]
+        [DefaultValue(0.9)]
+        public double Momentum { get; init; } = 0.9;
+
+        [CommandOption("--reference-lr <RATE>")]
+        [Description("Target = the final loss of a plain run at this rate (e.g. the default rate, when --lr is a tuned one). Default: the plain run's own final loss.")]
+        public double? ReferenceLearningRate { get; init; }
+
+        [CommandOption("--target-loss <LOSS>")]
+        [Description("An explicit target training loss (overrides --reference-lr).")]
+        public double? TargetLoss { get; init; }
+
+        [CommandOption("--image <FILE>")]
+        [Description("inr: a PNG or JPEG file (grayscale or RGB). Default: a procedural test image.")]
+        public string? Image { get; init; }
+
+        [CommandOption("--size <N>")]
+        [Description("inr: the image is resized to N × N pixels. Default 64.")]
+        [DefaultValue(64)]
+        public int Size { get; init; } = 64;
+
+        [CommandOption("--activation <NAME>")]
+        [Description("inr: Sine (SIREN) or Tanh. Default Sine.")]
+        [DefaultValue(CoordinateActivation.Sine)]
+        public CoordinateActivation Activation { get; init; } = CoordinateActivation.Sine;
+
+        [CommandOption("--points <N>")]
+        [Description("pinn: collocation points. Default 256.")]
+        [DefaultValue(256)]
+        public int Points { get; init; } = 256;
+
+        [CommandOption("--csv <FILE>")]
+        [Description("classifier: a CSV file with a header, numeric feature columns and --label-column. Default: two moons (2,000 training, 1,000 test points).")]
+        public string? Csv { get; init; }
+
+        [CommandOption("--label-column <NAME>")]
+        [Description("classifier: the CSV column of the classes. Default 'label'.")]
+        [DefaultValue("label")]
+        public string LabelColumn { get; init; } = "label";
+
+        public override ValidationResult Validate()
+        {
+            if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
+            if (ReferenceLearningRate is { } r && (!(r > 0) || !double.IsFinite(r))) return ValidationResult.Error($"--reference-lr must be a positive number; got {r}.");
+            if (TargetLoss is { } t && !double.IsFinite(t)) return ValidationResult.Error($"--target-loss must be a finite number; got {t}.");
+            if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
+            if (Points is < 2 or > 1_000_000) return ValidationResult.Error($"--points must be between 2 and 1000000; got {Points}.");
+            if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");
+            if (Csv is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--csv applies to --task classifier only.");
+            return base.Validate();
+        }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var options = PairedRunConsole.FarcastOptions(context.Remaining, profile: "fullbatch");
+        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Warning));
+        using var task = CreateTask(settings);
+        AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
+        var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, settings.LearningRate, settings.Optimizer, settings.Momentum,
+            settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss);
+        var run = RunInfo.FromCommandLine();
+
+        var comparison = task is InrTask inr ? new InrComparison(inr.Image) : null;
+        var renderAt = new[] { settings.Steps / 10, settings.Steps / 3, settings.Steps };
+        var results = PairedRunConsole.WithProgress(progress => FullBatchJob.Run(task, jobSettings, options, loggers.CreateLogger("farcast.fullbatch"), progress,
+            (seed, step, plain, farcast) =>
+            {
+                if (comparison is not null && seed == settings.Seed && renderAt.Contains(step))
+                    comparison.Add(step, ((InrTask)task).Render(plain.Model), ((InrTask)task).Render(farcast.Model));
+            }));
+
+        var summary = FullBatchReport.Summary(task, results, run, jobSettings, options);
+        PairedRunConsole.Report($"{task.Description.Split(':')[0]}: plain {settings.Optimizer} vs FarcastOptimizer", results.Select(Row).ToArray(), summary, task.FigureName);
+        AnsiConsole.MarkupLineInterpolated($"Guard (full-batch loss checks): {100 * summary["verification_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's time. Steps saved to target (median): {summary["steps_saved_to_target"]?.ToString() ?? "n/a"}; EffectiveSteps claims {summary["claimed_skipped_steps"]}.");
+        if (settings.Out is not null)
+        {
+            comparison?.Save(EnsureFolder(settings.Out, "images.png"));
+            FullBatchReport.Write(settings.Out, task, results, summary);
+            AnsiConsole.MarkupLineInterpolated($"Wrote steps.csv, figures.csv, loss-vs-steps.png, loss-vs-seconds.png{(comparison is null ? "" : ", images.png")} and summary.json to [bold]{settings.Out}[/].");
+        }
+        return 0;
+    }
+
+    private static string EnsureFolder(string folder, string file)
+    {
+        Directory.CreateDirectory(folder);
+        return Path.Combine(folder, file);
+    }
+
+    private static IFullBatchTask CreateTask(Settings settings) => settings.Task switch
+    {
+        FullBatchTaskName.Pinn => new PinnTask(settings.Points),
+        FullBatchTaskName.Classifier => new ClassifierTask(settings.Csv is { } csv ? TabularData.FromCsv(csv, settings.LabelColumn) : TabularData.TwoMoons()),
+        _ => new InrTask(settings.Image is { } path ? InrImage.Load(path, settings.Size) : InrImage.Procedural(settings.Size), activation: settings.Activation),
+    };
+
+    /// <summary>A full-batch seed in the shape of the shared results table: the figure and the loss at the end of each run.</summary>
+    private static PairedRunConsole.Row Row(FullBatchSeedResult r) => new(r.Seed,
+        new PairedRunConsole.RunRow(r.Plain.FinalFigure, r.Plain.Final.Loss, r.Plain.Final.RealSteps, r.Plain.Final.EffectiveSteps, null, r.Plain.Final.Seconds, r.Plain.Time.Steps, r.Plain.Time.Seconds),
+        new PairedRunConsole.RunRow(r.Farcast.FinalFigure, r.Farcast.Final.Loss, r.Farcast.Final.RealSteps, r.Farcast.Final.EffectiveSteps, $"{r.Jumps}/{r.RejectedJumps}",
+            r.Farcast.Final.Seconds, r.Farcast.Time.Steps, r.Farcast.Time.Seconds));
+}

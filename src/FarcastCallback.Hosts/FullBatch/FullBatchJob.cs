@@ -1,0 +1,84 @@
+using FarcastCallback.Hosts.Training;
+using Microsoft.Extensions.Logging;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Hosts.FullBatch;
+
+/// <summary>Settings of <c>farcast fullbatch</c>.</summary>
+/// <param name="Steps">Real optimizer steps per run.</param>
+/// <param name="Seeds">Seeds to run, starting at <paramref name="FirstSeed"/>.</param>
+/// <param name="FirstSeed">The first seed (initial weights).</param>
+/// <param name="LearningRate">The inner optimizer's learning rate, the same for both runs.</param>
+/// <param name="Optimizer">Adam or SGD with <paramref name="Momentum"/>.</param>
+/// <param name="Momentum">SGD's momentum.</param>
+/// <param name="EvaluateEvery">Real steps between evaluations of the task's figure (the loss is recorded every step).</param>
+/// <param name="ReferenceLearningRate">When set, the target is the final loss of a plain run at this rate (the honest
+/// baseline's protocol: both runs at a tuned rate race to the default rate's result); otherwise the plain run's own.</param>
+/// <param name="TargetLoss">An explicit target loss, overriding both.</param>
+public sealed record FullBatchSettings(int Steps = 3000, int Seeds = 1, int FirstSeed = 1, double LearningRate = 1e-3, InnerOptimizer Optimizer = InnerOptimizer.Adam,
+    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null);
+
+/// <summary>
+/// The main job where farcasting pays: a full-batch task trained twice per seed from the same initial weights — plain,
+/// and wrapped in <see cref="FarcastOptimizer"/> guarded by the exact training loss — interleaved step by step; the
+/// speed-up is the real steps (and seconds) each needs to reach the target loss.
+/// </summary>
+public static class FullBatchJob
+{
+    /// <param name="task">What is trained.</param>
+    /// <param name="settings">Steps, seeds, optimizer.</param>
+    /// <param name="options">The farcast settings.</param>
+    /// <param name="logger">Receives the wrapper's jump messages.</param>
+    /// <param name="progress">(label, step, steps) every 1 % of the steps.</param>
+    /// <param name="afterStep">Called after each interleaved step with (seed, step, plain, farcast), e.g. to render images.</param>
+    public static IReadOnlyList<FullBatchSeedResult> Run(IFullBatchTask task, FullBatchSettings settings, FarcastOptions options, ILogger? logger = null,
+        Action<string, int, int>? progress = null, Action<int, int, FullBatchRun, FullBatchRun>? afterStep = null)
+    {
+        var results = new List<FullBatchSeedResult>();
+        for (var s = 0; s < settings.Seeds; s++)
+            results.Add(RunSeed(task, settings, options, settings.FirstSeed + s, logger, progress, afterStep));
+        return results;
+    }
+
+    private static FullBatchSeedResult RunSeed(IFullBatchTask task, FullBatchSettings settings, FarcastOptions options, int seed, ILogger? logger,
+        Action<string, int, int>? progress, Action<int, int, FullBatchRun, FullBatchRun>? afterStep)
+    {
+        random.manual_seed(seed);
+        using var plainModel = task.CreateModel();
+        using var farcastModel = task.CreateModel();
+        farcastModel.load_state_dict(plainModel.state_dict());
+        var every = Math.Max(1, settings.Steps / 100);
+
+        double? referenceLoss = null;
+        if (settings.TargetLoss is null && settings.ReferenceLearningRate is { } referenceRate && referenceRate != settings.LearningRate)
+        {
+            using var referenceModel = task.CreateModel();
+            referenceModel.load_state_dict(plainModel.state_dict());
+            var reference = new FullBatchRun(task, referenceModel, settings.Optimizer.Create(referenceModel.parameters(), referenceRate, settings.Momentum));
+            for (var step = 1; step <= settings.Steps; step++)
+            {
+                reference.Step();
+                if (step % every == 0) progress?.Invoke($"seed {seed}: reference at lr {referenceRate:G3}", step, settings.Steps);
+            }
+            referenceLoss = task.EvaluateLoss(referenceModel);
+        }
+
+        var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
+        using var farcast = new FarcastOptimizer(settings.Optimizer.Create(farcastModel.parameters(), settings.LearningRate, settings.Momentum), options, logger);
+        farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
+        var kept = new List<int>();
+        farcast.Jumped += (_, e) => kept.Add(e.Horizon);
+        var farcasting = new FullBatchRun(task, farcastModel, farcast);
+
+        FullBatchRun.Interleave(plain, farcasting, settings.Steps, settings.EvaluateEvery, step =>
+        {
+            afterStep?.Invoke(seed, step, plain, farcasting);
+            if (step % every == 0) progress?.Invoke($"seed {seed}: plain and farcast", step, settings.Steps);
+        });
+
+        var target = settings.TargetLoss ?? referenceLoss ?? plain.Points[^1].Loss;
+        FullBatchRunResult Result(FullBatchRun run) => new(run.Points, run.Figures, TimeToLoss.Of(run.Points, target));
+        return new FullBatchSeedResult(seed, Result(plain), Result(farcasting), target, referenceLoss, farcast.Jumps, farcast.RejectedJumps,
+            farcast.Overhead.TotalSeconds, farcast.VerificationOverhead.TotalSeconds, kept);
+    }
+}
