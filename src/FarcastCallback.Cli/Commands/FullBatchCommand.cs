@@ -61,6 +61,10 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
         [Description("An explicit target training loss (overrides --reference-lr).")]
         public double? TargetLoss { get; init; }
 
+        [CommandOption("--lr-grid <RATES>")]
+        [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the final loss of the run at --reference-lr (default --lr); prints and writes (lr-grid.json) the rate with the fewest median steps.")]
+        public string? LearningRateGrid { get; init; }
+
         [CommandOption("--image <FILE>")]
         [Description("inr: a PNG or JPEG file (grayscale or RGB). Default: a procedural test image.")]
         public string? Image { get; init; }
@@ -89,6 +93,14 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
         [DefaultValue("label")]
         public string LabelColumn { get; init; } = "label";
 
+        /// <summary>The rates of <c>--lr-grid</c>, or null when it does not parse.</summary>
+        internal static double[]? Rates(string text)
+        {
+            var parts = text.Split(',', StringSplitOptions.TrimEntries);
+            var rates = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0 && double.IsFinite(r) ? r : double.NaN).ToArray();
+            return rates.Length == 0 || rates.Any(double.IsNaN) ? null : rates;
+        }
+
         public override ValidationResult Validate()
         {
             if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
@@ -96,6 +108,7 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
             if (TargetLoss is { } t && !double.IsFinite(t)) return ValidationResult.Error($"--target-loss must be a finite number; got {t}.");
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
             if (Points is < 2 or > 1_000_000) return ValidationResult.Error($"--points must be between 2 and 1000000; got {Points}.");
+            if (LearningRateGrid is not null && Rates(LearningRateGrid) is null) return ValidationResult.Error($"--lr-grid must be comma-separated positive numbers; got '{LearningRateGrid}'.");
             if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");
             if (Csv is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--csv applies to --task classifier only.");
             return base.Validate();
@@ -111,6 +124,9 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, settings.LearningRate, settings.Optimizer, settings.Momentum,
             settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss);
         var run = RunInfo.FromCommandLine();
+
+        if (settings.LearningRateGrid is not null)
+            return TuneBaseline(task, jobSettings, Settings.Rates(settings.LearningRateGrid)!, run, settings.Out);
 
         var comparison = task is InrTask inr ? new InrComparison(inr.Image) : null;
         var renderAt = new[] { settings.Steps / 10, settings.Steps / 3, settings.Steps };
@@ -129,6 +145,25 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
             comparison?.Save(EnsureFolder(settings.Out, "images.png"));
             FullBatchReport.Write(settings.Out, task, results, summary);
             AnsiConsole.MarkupLineInterpolated($"Wrote steps.csv, figures.csv, loss-vs-steps.png, loss-vs-seconds.png{(comparison is null ? "" : ", images.png")} and summary.json to [bold]{settings.Out}[/].");
+        }
+        return 0;
+    }
+
+    private static int TuneBaseline(IFullBatchTask task, FullBatchSettings settings, IReadOnlyList<double> rates, RunInfo run, string? output)
+    {
+        var results = PairedRunConsole.WithProgress(progress => LearningRateGrid.Run(task, settings, rates, progress));
+        var table = new Table().Title(Markup.Escape($"{task.Description.Split(':')[0]}: plain {settings.Optimizer} steps to the final loss at lr {settings.ReferenceLearningRate ?? settings.LearningRate:G3}"))
+            .Border(TableBorder.Simple).AddColumns(new[] { "lr" }.Concat(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => $"seed {s}")).Append("median").ToArray());
+        foreach (var r in results)
+            table.AddRow(new[] { $"{r.LearningRate:G3}" }.Concat(r.PerSeed.Select(t => t.Steps?.ToString() ?? "not reached"))
+                .Append(r.MedianSteps is { } m ? $"{m:0}" : "not reached").ToArray());
+        AnsiConsole.Write(table);
+        var best = LearningRateGrid.Best(results);
+        AnsiConsole.MarkupLineInterpolated($"Best learning rate: {(best is { } b ? b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "none reached the target")}.");
+        if (output is not null)
+        {
+            File.WriteAllText(EnsureFolder(output, "lr-grid.json"), LearningRateGrid.Summary(task, results, run, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            AnsiConsole.MarkupLineInterpolated($"Wrote lr-grid.json to [bold]{output}[/].");
         }
         return 0;
     }

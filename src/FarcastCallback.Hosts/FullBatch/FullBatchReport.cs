@@ -76,11 +76,7 @@ public static class FullBatchReport
         File.WriteAllText(Path.Combine(directory, "summary.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
     }
 
-    private static JsonArray Range(IEnumerable<double?> values)
-    {
-        var reached = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
-        return reached.Length == 0 ? new JsonArray() : new JsonArray(reached.Min(), reached.Max());
-    }
+    private static JsonArray Range(IEnumerable<double?> values) => new(Speedup.Range(values).Select(v => (JsonNode)v).ToArray());
 
     private static JsonObject Figures(FullBatchRunResult r, string figure) => new()
     {
@@ -96,18 +92,14 @@ public static class FullBatchReport
     /// <summary>Medians over seeds; a run that never reached the target counts as slowest (null when half or more did not).</summary>
     private static JsonObject MedianFigures(IReadOnlyList<FullBatchRunResult> runs, string figure) => new()
     {
-        ["steps_to_target"] = SlowestFirstMedian(runs.Select(r => (double?)r.Time.Steps)),
-        ["seconds_to_target"] = SlowestFirstMedian(runs.Select(r => r.Time.Seconds)),
+        ["steps_to_target"] = Speedup.MedianTime(runs.Select(r => (double?)r.Time.Steps)),
+        ["seconds_to_target"] = Speedup.MedianTime(runs.Select(r => r.Time.Seconds)),
         ["final_loss"] = Speedup.Median(runs.Select(r => r.Final.Loss)),
         [$"final_{figure}"] = Speedup.Median(runs.Select(r => r.FinalFigure)),
         ["real_steps"] = Speedup.Median(runs.Select(r => (double)r.Final.RealSteps)),
         ["effective_steps"] = Speedup.Median(runs.Select(r => (double)r.Final.EffectiveSteps)),
         ["seconds"] = Speedup.Median(runs.Select(r => r.Final.Seconds)),
     };
-
-    /// <summary>The median of times to target where not reaching it is the longest time.</summary>
-    private static double? SlowestFirstMedian(IEnumerable<double?> times) =>
-        Speedup.Median(times.Select(t => t is { } v ? -v : (double?)null)) is { } negated ? -negated : null;
 
     private static JsonObject SeedRun(FullBatchSeedResult r, string figure) => new()
     {

@@ -28,13 +28,13 @@ public static class PairedRunReport
             ["farcast"] = MedianFigures(results.Select(r => (r.FarcastTime, r.Farcast)).ToArray()),
             ["jumps"] = results.Sum(r => r.Jumps),
             ["rejected_jumps"] = results.Sum(r => r.RejectedJumps),
-            ["farcast_overhead_fraction"] = Median(results.Select(r => r.OverheadFraction)),
+            ["farcast_overhead_fraction"] = Speedup.Median(results.Select(r => r.OverheadFraction)),
         };
-        summary["target_accuracy"] = Median(results.Select(r => r.TargetAccuracy));
-        summary["speedup_steps"] = Median(results.Select(r => r.SpeedupSteps));
-        summary["speedup_wallclock"] = Median(results.Select(r => r.SpeedupWallclock));
-        summary["speedup_steps_range"] = new JsonArray(results.Min(r => r.SpeedupSteps), results.Max(r => r.SpeedupSteps));
-        summary["speedup_wallclock_range"] = new JsonArray(results.Min(r => r.SpeedupWallclock), results.Max(r => r.SpeedupWallclock));
+        summary["target_accuracy"] = Speedup.Median(results.Select(r => r.TargetAccuracy));
+        summary["speedup_steps"] = Speedup.Median(results.Select(r => r.SpeedupSteps));
+        summary["speedup_wallclock"] = Speedup.Median(results.Select(r => r.SpeedupWallclock));
+        summary["speedup_steps_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupSteps)).Select(v => (JsonNode)v).ToArray());
+        summary["speedup_wallclock_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupWallclock)).Select(v => (JsonNode)v).ToArray());
         summary["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray());
         summary["machine"] = run.Machine;
         summary["date"] = run.Date;
@@ -71,20 +71,16 @@ public static class PairedRunReport
         ["seconds"] = points[^1].Seconds,
     };
 
-    private static JsonObject MedianFigures(IReadOnlyList<(TimeToAccuracy Time, IReadOnlyList<TrainingPoint> Points)> runs)
+    private static JsonObject MedianFigures(IReadOnlyList<(TimeToAccuracy Time, IReadOnlyList<TrainingPoint> Points)> runs) => new()
     {
-        static double? Reached(double median) => double.IsPositiveInfinity(median) ? null : median;
-        return new JsonObject
-        {
-            ["steps_to_target"] = Reached(Median(runs.Select(r => r.Time.Steps is { } s ? (double)s : double.PositiveInfinity))),
-            ["seconds_to_target"] = Reached(Median(runs.Select(r => r.Time.Seconds ?? double.PositiveInfinity))),
-            ["final_accuracy"] = Median(runs.Select(r => r.Time.FinalAccuracy)),
-            ["final_loss"] = Median(runs.Select(r => r.Time.FinalLoss)),
-            ["real_steps"] = Median(runs.Select(r => (double)r.Points[^1].RealSteps)),
-            ["effective_steps"] = Median(runs.Select(r => (double)r.Points[^1].EffectiveSteps)),
-            ["seconds"] = Median(runs.Select(r => r.Points[^1].Seconds)),
-        };
-    }
+        ["steps_to_target"] = Speedup.MedianTime(runs.Select(r => (double?)r.Time.Steps)),
+        ["seconds_to_target"] = Speedup.MedianTime(runs.Select(r => r.Time.Seconds)),
+        ["final_accuracy"] = Speedup.Median(runs.Select(r => r.Time.FinalAccuracy)),
+        ["final_loss"] = Speedup.Median(runs.Select(r => r.Time.FinalLoss)),
+        ["real_steps"] = Speedup.Median(runs.Select(r => (double)r.Points[^1].RealSteps)),
+        ["effective_steps"] = Speedup.Median(runs.Select(r => (double)r.Points[^1].EffectiveSteps)),
+        ["seconds"] = Speedup.Median(runs.Select(r => r.Points[^1].Seconds)),
+    };
 
     private static JsonObject SeedRun(PairedSeedResult r) => new()
     {
@@ -117,11 +113,5 @@ public static class PairedRunReport
         plot.Axes.SetLimitsY(Math.Max(0, result.TargetAccuracy - 0.15), 1.0);
         plot.ShowLegend(Alignment.LowerRight);
         plot.SavePng(path, 900, 540);
-    }
-
-    private static double Median(IEnumerable<double> values)
-    {
-        var sorted = values.Order().ToArray();
-        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 }

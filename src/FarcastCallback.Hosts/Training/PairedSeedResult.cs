@@ -7,14 +7,11 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     /// <summary>The wrapper's own time (<see cref="FarcastOptimizer.Overhead"/>) as a share of the farcast run's training seconds.</summary>
     public double OverheadFraction => Farcast[^1].Seconds > 0 ? OverheadSeconds / Farcast[^1].Seconds : 0;
 
-    /// <summary>Baseline / farcast real steps to the target; 0 when the farcast run never reached it.</summary>
-    public double SpeedupSteps => Ratio(BaselineTime.Steps, FarcastTime.Steps);
+    /// <summary>Baseline / farcast real steps to the target; null when either never reached it (see <see cref="Speedup"/>).</summary>
+    public double? SpeedupSteps => Speedup.Ratio(BaselineTime.Steps, FarcastTime.Steps);
 
-    /// <summary>Baseline / farcast training seconds to the target; 0 when the farcast run never reached it.</summary>
-    public double SpeedupWallclock => Ratio(BaselineTime.Seconds, FarcastTime.Seconds);
-
-    private static double Ratio(double? baseline, double? farcast) =>
-        baseline is { } b && farcast is { } f ? (f > 0 ? b / f : double.PositiveInfinity) : 0.0;
+    /// <summary>Baseline / farcast training seconds to the target; null when either never reached it.</summary>
+    public double? SpeedupWallclock => Speedup.Ratio(BaselineTime.Seconds, FarcastTime.Seconds);
 
     /// <summary>The result of two interleaved runs of one seed: the target is the plain run's smoothed final accuracy.</summary>
     public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast)

@@ -20,6 +20,17 @@ public static class Speedup
         return low is { } l && high is { } h ? (l + h) / 2 : null;
     }
 
+    /// <summary>The median of times to a target where a run that never reached it (null) is the slowest.</summary>
+    public static double? MedianTime(IEnumerable<double?> times) =>
+        Median(times.Select(t => t is { } v ? -v : (double?)null)) is { } negated ? -negated : null;
+
+    /// <summary>The smallest and largest speed-up of the seeds that have one; empty when none has.</summary>
+    public static double[] Range(IEnumerable<double?> values)
+    {
+        var reached = values.Where(v => v is not null).Select(v => v!.Value).ToArray();
+        return reached.Length == 0 ? Array.Empty<double>() : new[] { reached.Min(), reached.Max() };
+    }
+
     /// <summary>The median of plain numbers.</summary>
     public static double Median(IEnumerable<double> values) => Median(values.Select(v => (double?)v)) ?? double.NaN;
 }

@@ -1,0 +1,135 @@
+using FarcastCallback.Hosts.FullBatch;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Hosts.Tests;
+
+public sealed class FullBatchTaskTests
+{
+    /// <summary>u(x) = sin(πx): the exact solution of the Poisson problem, as a model.</summary>
+    private sealed class ExactSolution() : nn.Module<Tensor, Tensor>("exact")
+    {
+        public override Tensor forward(Tensor x) => (x * Math.PI).sin();
+    }
+
+    [Test]
+    public void The_exact_solution_has_no_residual_and_no_error()
+    {
+        using var task = new PinnTask(points: 64);
+        using var exact = new ExactSolution();
+
+        Assert.That(task.EvaluateLoss(exact), Is.LessThan(1e-6), "u'' + π² sin(πx) = 0 and u(0) = u(1) = 0");
+        Assert.That(task.Figure(exact), Is.LessThan(1e-6));
+    }
+
+    [Test]
+    public void A_few_adam_steps_lower_each_tasks_loss()
+    {
+        using var moons = new ClassifierTask(TabularData.TwoMoons(train: 200, test: 100));
+        using var pinn = new PinnTask(points: 32);
+        using var inr = new InrTask(InrImage.Procedural(16), hidden: 32, layers: 2, activation: CoordinateActivation.Tanh);
+        foreach (var task in new IFullBatchTask[] { moons, pinn, inr })
+        {
+            random.manual_seed(1);
+            using var model = task.CreateModel();
+            var optimizer = optim.Adam(model.parameters(), 1e-2);
+            var before = task.EvaluateLoss(model);
+            for (var i = 0; i < 30; i++)
+            {
+                using var scope = NewDisposeScope();
+                optimizer.zero_grad();
+                task.Loss(model).backward();
+                optimizer.step();
+            }
+            Assert.That(task.EvaluateLoss(model), Is.LessThan(before), task.Name);
+        }
+    }
+
+    [Test]
+    public void Psnr_is_ten_log_ten_of_one_over_the_mean_squared_error()
+    {
+        using var task = new InrTask(InrImage.Procedural(8), hidden: 4, layers: 1);
+        random.manual_seed(2);
+        using var model = task.CreateModel();
+
+        Assert.That(task.Figure(model), Is.EqualTo(10 * Math.Log10(1 / task.EvaluateLoss(model))).Within(1e-9));
+    }
+
+    [Test]
+    public void The_procedural_image_is_deterministic_and_in_the_unit_range()
+    {
+        var a = InrImage.Procedural(32);
+        var b = InrImage.Procedural(32);
+
+        Assert.That(a.Values, Is.EqualTo(b.Values));
+        Assert.That(a.Values, Has.All.InRange(0f, 1f));
+        Assert.That(a.Values.Distinct().Count(), Is.GreaterThan(50), "edges, gradient and texture");
+    }
+
+    [TestCase(true, 1)]
+    [TestCase(false, 3)]
+    public void A_png_loads_as_grayscale_or_rgb_at_the_requested_size(bool gray, int channels)
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "image.png");
+        using (var bitmap = new SKBitmap(40, 30))
+        {
+            for (var y = 0; y < 30; y++)
+                for (var x = 0; x < 40; x++)
+                    bitmap.SetPixel(x, y, gray ? new SKColor((byte)(6 * x), (byte)(6 * x), (byte)(6 * x)) : new SKColor((byte)(6 * x), (byte)(8 * y), 50));
+            using var file = File.Create(path);
+            bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+        }
+
+        var image = InrImage.Load(path, 16);
+
+        Assert.That((image.Size, image.Channels, image.Values.Length), Is.EqualTo((16, channels, channels * 256)));
+        Assert.That(image.Values, Has.All.InRange(0f, 1f));
+    }
+
+    [Test]
+    public void A_file_that_is_not_an_image_is_refused_with_its_name()
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "notes.png");
+        File.WriteAllText(path, "not an image");
+
+        var error = Assert.Throws<InvalidDataException>(() => InrImage.Load(path, 16));
+
+        Assert.That(error!.Message, Does.Contain("notes.png").And.Contain("not a PNG or JPEG"));
+    }
+
+    [Test]
+    public void Two_moons_are_balanced_standardised_and_fixed()
+    {
+        var data = TabularData.TwoMoons(train: 400, test: 100);
+
+        Assert.That(data.Train.Labels.Count(l => l == 0), Is.EqualTo(200));
+        Assert.That(data.Train.Features.Average(f => f[0]), Is.EqualTo(0).Within(1e-5));
+        Assert.That(TabularData.TwoMoons(train: 400, test: 100).Test.Features[7], Is.EqualTo(data.Test.Features[7]));
+    }
+
+    [TestCase("a,b,label\n1,2,x\n3,4,x\n", "holds 1 class(es)")]
+    [TestCase("a,b,label\n1,oops,x\n", "record 2: column 'b' is 'oops', not a finite number")]
+    [TestCase("a,b,kind\n1,2,x\n", "has no column 'label'")]
+    [TestCase("a,b,label\n1,2\n", "record 2: 2 fields, the header has 3")]
+    public void A_bad_csv_is_refused_naming_the_problem(string content, string message)
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "data.csv");
+        File.WriteAllText(path, content);
+
+        var error = Assert.Throws<InvalidDataException>(() => TabularData.FromCsv(path, "label"));
+
+        Assert.That(error!.Message, Does.Contain(message));
+    }
+
+    [Test]
+    public void A_csv_with_numeric_columns_splits_eighty_twenty()
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "data.csv");
+        File.WriteAllLines(path, new[] { "x,label,y" }.Concat(Enumerable.Range(0, 50).Select(i => $"{i},{(i % 3 == 0 ? "a" : "b")},{i * 0.5}")));
+
+        var data = TabularData.FromCsv(path, "label");
+
+        Assert.That((data.Features, data.Classes.Count, data.Train.Count, data.Test.Count), Is.EqualTo((2, 2, 40, 10)));
+    }
+}
