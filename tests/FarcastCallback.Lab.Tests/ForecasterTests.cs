@@ -83,7 +83,7 @@ public sealed class ForecasterTests
 
         Assert.That(ForecastEvaluation.MeanSquaredError(lfd2.Forecast(test, Task), test, 60), Is.LessThan(1e-20));
         Assert.That(ForecastEvaluation.MeanSquaredError(lfl.Forecast(test, Task), test, 60), Is.GreaterThan(1e-6));
-        var (a, b, c) = lfd2.Coefficients(40);   // step 20 + 40 = 60, DESIGN §2
+        var (a, b, c) = lfd2.Coefficients(40);   // step 20 + 40 = 60, docs/design.md, Exact oracle
         var expectedB = (1 - Math.Pow(0.99, 60)) / (1 - Math.Pow(0.99, 20));
         Assert.That(b, Is.EqualTo(expectedB).Within(1e-9));
         Assert.That(a, Is.EqualTo(Math.Pow(0.99, 60) - Math.Pow(0.99, 20) * expectedB).Within(1e-9));

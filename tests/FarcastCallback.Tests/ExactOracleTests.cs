@@ -1,6 +1,6 @@
 namespace FarcastCallback.Tests;
 
-/// <summary>DESIGN.md §2: on an isotropic quadratic under full-batch GD, LFD-2 is exact.</summary>
+/// <summary>docs/design.md, "Exact oracle": on an isotropic quadratic under full-batch GD, LFD-2 is exact.</summary>
 public sealed class ExactOracleTests
 {
     private static readonly long[][] Shapes = { new long[] { 6, 5 }, new long[] { 7 } };

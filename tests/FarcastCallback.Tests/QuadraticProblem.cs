@@ -5,7 +5,7 @@ namespace FarcastCallback.Tests;
 /// <summary>
 /// f(w) = Σ_k ½ c_k ‖w_k - w*_k‖² over parameter tensors k, minimised by full-batch gradient descent with rate η.
 /// Each coordinate of tensor k contracts by ρ_k = 1 - η c_k per step, so the trajectory is known exactly:
-/// w_k(t) = w*_k + ρ_k^t (w_k(0) - w*_k). With one ρ for every tensor, LFD-2 is exact (DESIGN.md §2).
+/// w_k(t) = w*_k + ρ_k^t (w_k(0) - w*_k). With one ρ for every tensor, LFD-2 is exact (docs/design.md, "Exact oracle").
 /// </summary>
 internal sealed class QuadraticProblem : IDisposable
 {

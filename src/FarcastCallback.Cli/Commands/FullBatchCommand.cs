@@ -75,9 +75,9 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
         public int Size { get; init; } = 64;
 
         [CommandOption("--activation <NAME>")]
-        [Description("inr: Sine (SIREN) or Tanh. Default Sine.")]
-        [DefaultValue(CoordinateActivation.Sine)]
-        public CoordinateActivation Activation { get; init; } = CoordinateActivation.Sine;
+        [Description("inr: Tanh, or Sine (SIREN: fits a 64×64 image to 60 dB in ~250 steps, then Adam at 1e-3 spikes, which makes time to a final loss meaningless). Default Tanh.")]
+        [DefaultValue(CoordinateActivation.Tanh)]
+        public CoordinateActivation Activation { get; init; } = CoordinateActivation.Tanh;
 
         [CommandOption("--points <N>")]
         [Description("pinn: collocation points. Default 256.")]

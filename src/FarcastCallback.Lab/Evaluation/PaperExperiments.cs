@@ -5,7 +5,7 @@ using FarcastCallback.Lab.Sequences;
 namespace FarcastCallback.Lab.Evaluation;
 
 /// <summary>
-/// The paper's synthetic experiments (DESIGN.md §3) as one call each: 200 sequences of 201 steps, split 100/50/50,
+/// The paper's synthetic experiments (docs/design.md, "The paper's protocol") as one call each: 200 sequences of 201 steps, split 100/50/50,
 /// input steps 0..20, forecast 21..200, test MSE at steps 40, 80, 160, 200, mean (std) over trials. Each trial draws
 /// fresh sequences (seed = trial number) and fresh model initialisations.
 /// </summary>

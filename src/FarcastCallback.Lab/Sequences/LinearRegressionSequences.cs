@@ -1,7 +1,7 @@
 namespace FarcastCallback.Lab.Sequences;
 
 /// <summary>
-/// Syn-1 (DESIGN.md §3): per problem <c>w* ~ N(0, I_d)</c>, <c>X</c> 100×d ~ N(0, 1), <c>y = X w*</c> (no noise),
+/// Syn-1 (docs/design.md, "The paper's protocol"): per problem <c>w* ~ N(0, I_d)</c>, <c>X</c> 100×d ~ N(0, 1), <c>y = X w*</c> (no noise),
 /// <c>w(0) ~ U(0, 1)^d</c>, gradient <c>(Xbᵀ Xb) w − Xbᵀ yb</c> (a sum over rows, not a mean). GD uses every row with
 /// rate <c>0.01 / λ_max(XᵀX)</c>, so the top eigen-direction contracts by exactly 0.99 per step (the others more
 /// slowly); SGD uses 8 random

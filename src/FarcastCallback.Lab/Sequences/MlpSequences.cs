@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Lab.Sequences;
 
 /// <summary>
-/// Syn-2 (DESIGN.md §3): per problem a 1→10→1 ReLU MLP (31 parameters) fitted by MSE to 100 samples, minibatches of
+/// Syn-2 (docs/design.md, "The paper's protocol"): per problem a 1→10→1 ReLU MLP (31 parameters) fitted by MSE to 100 samples, minibatches of
 /// 64, one snapshot per optimizer step: SGD at rate 0.002, Adam at 0.005. The paper leaves the data open; here
 /// <c>x ~ U(−2, 2)</c> and <c>y = sin(2x)</c>, and PyTorch's default initialisation. The paper's generator swaps the
 /// SGD and Adam labels of its files; here <see cref="UpdateRule.Sgd"/> really is SGD.
