@@ -24,12 +24,7 @@ public static class CnnTable4
             throw new ArgumentException($"Table 4 reports step {Checkpoints[^1]}: the sequences need at least {Checkpoints[^1] + 1} snapshots; got {sequences.Steps}.");
         var train = Math.Max(1, sequences.Sequences / 2);
         var dev = Math.Max(1, sequences.Sequences / 5);
-        var results = ForecastEvaluation.Run(_ => sequences, models, new ForecastTask(InputSteps, sequences.Steps), Checkpoints, trials,
-            progress: progress, split: all => SequenceSplit.Counts(all, train, dev));
-        if (outDirectory is not null)
-            ResultTables.WriteAll(outDirectory, "", "cnn-mnist-adam",
-                $"Table 4 — MNIST CNN, Adam ({sequences.Sequences} runs split {train}/{dev}/{sequences.Sequences - train - dev}, {sequences.Scalars} scalars per snapshot)",
-                run, InputSteps, trials, results);
-        return results;
+        return Table4.Evaluate(sequences, InputSteps, Checkpoints, train, dev, models, trials, outDirectory, run, "cnn-mnist-adam",
+            $"Table 4 — MNIST CNN, Adam ({sequences.Sequences} runs split {train}/{dev}/{sequences.Sequences - train - dev}, {sequences.Scalars} scalars per snapshot)", progress);
     }
 }

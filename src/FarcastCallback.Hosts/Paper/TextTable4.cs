@@ -20,11 +20,7 @@ public static class TextTable4
     {
         if (sequences.Sequences != 3 || sequences.Steps <= Checkpoints[^1])
             throw new ArgumentException($"Table 4 (BERT) needs the 3 sequences of a text trajectory with at least {Checkpoints[^1] + 1} snapshots; got {sequences.Sequences} × {sequences.Steps}.");
-        var results = ForecastEvaluation.Run(_ => sequences, models, new ForecastTask(InputSteps, sequences.Steps), Checkpoints, trials,
-            progress: progress, split: all => SequenceSplit.Counts(all, 1, 1));
-        if (outDirectory is not null)
-            ResultTables.WriteAll(outDirectory, "", "text-finetune-adamw",
-                $"Table 4 — {modelName}, AdamW fine-tune (fit steps 0..30, test 30..60, {sequences.Scalars} scalars)", run, InputSteps, trials, results);
-        return results;
+        return Table4.Evaluate(sequences, InputSteps, Checkpoints, 1, 1, models, trials, outDirectory, run, "text-finetune-adamw",
+            $"Table 4 — {modelName}, AdamW fine-tune (fit steps 0..30, test 30..60, {sequences.Scalars} scalars)", progress);
     }
 }

@@ -79,13 +79,8 @@ public static class TextJob
 
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast));
-            TrainingRun.Interleave(plain, farcasting, settings.Steps, settings.EvaluateEvery, step =>
-            {
-                progress?.Invoke($"seed {seed}: plain AdamW", step, settings.Steps);
-                progress?.Invoke($"seed {seed}: farcast", step, settings.Steps);
-            });
+            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress));
             pluginBytes = Math.Max(pluginBytes, farcast.BufferBytes);
-            results.Add(PairedSeedResult.Of(seed, plain, farcasting, farcast));
         }
         return new TextJobResult(results, parameterBytes, pluginBytes, Process.GetCurrentProcess().PeakWorkingSet64);
     }

@@ -61,12 +61,7 @@ public static class MnistJob
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
                 settings.CreateSchedule(farcast));
-            TrainingRun.Interleave(plain, farcasting, settings.Steps, settings.EvaluateEvery, step =>
-            {
-                progress?.Invoke($"seed {seed}: plain {settings.Optimizer}", step, settings.Steps);
-                progress?.Invoke($"seed {seed}: farcast", step, settings.Steps);
-            });
-            results.Add(PairedSeedResult.Of(seed, plain, farcasting, farcast));
+            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress));
         }
         return results;
     }

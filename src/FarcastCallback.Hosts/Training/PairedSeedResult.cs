@@ -13,6 +13,21 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     /// <summary>Baseline / farcast training seconds to the target; null when either never reached it.</summary>
     public double? SpeedupWallclock => Speedup.Ratio(BaselineTime.Seconds, FarcastTime.Seconds);
 
+    /// <summary>
+    /// Runs <paramref name="plain"/> and <paramref name="farcasting"/> interleaved for <paramref name="steps"/> steps
+    /// (see <see cref="TrainingRun.Interleave"/>), reporting each run's progress as (label, step, steps), and returns the result.
+    /// </summary>
+    public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
+        string plainName, Action<string, int, int>? progress)
+    {
+        TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
+        {
+            progress?.Invoke($"seed {seed}: plain {plainName}", step, steps);
+            progress?.Invoke($"seed {seed}: farcast", step, steps);
+        });
+        return Of(seed, plain, farcasting, farcast);
+    }
+
     /// <summary>The result of two interleaved runs of one seed: the target is the plain run's smoothed final accuracy.</summary>
     public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast)
     {
