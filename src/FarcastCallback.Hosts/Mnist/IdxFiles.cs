@@ -26,6 +26,19 @@ public static class IdxFiles
         return all!;
     }
 
+    /// <summary>Reads the <c>train-*</c> and <c>t10k-*</c> pairs of a folder separately.</summary>
+    public static (MnistImages Train, MnistImages Test) ReadTrainAndTest(string folder)
+    {
+        if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Data folder '{folder}' does not exist.");
+        MnistImages Pair(string prefix)
+        {
+            string Find(string kind) => Directory.GetFiles(folder).FirstOrDefault(f => Path.GetFileName(f).StartsWith($"{prefix}-{kind}", StringComparison.Ordinal))
+                ?? throw new FileNotFoundException($"No '{prefix}-{kind}[.gz]' file in '{folder}'.");
+            return Read(Find("images-idx3-ubyte"), Find("labels-idx1-ubyte"));
+        }
+        return (Pair("train"), Pair("t10k"));
+    }
+
     public static MnistImages Read(string imageFile, string labelFile)
     {
         var imageBytes = ReadAll(imageFile);

@@ -5,9 +5,11 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Hosts.Training;
 
 /// <summary>
-/// Trains the MNIST CNN on minibatches in a seeded order (so a plain and a farcast run see identical batches) and
-/// evaluates on the validation split. A run's clock measures training only — forward, backward, the optimizer step
-/// and everything the optimizer does inside it (observation, fits, jumps, verification) — not evaluation.
+/// Trains an image classifier (the paper's CNN or a NiNo network) on minibatches in a seeded order (so a plain and a
+/// farcast run see identical batches) and evaluates on the validation split. A run's clock measures training only —
+/// forward, backward, the optimizer step and everything the optimizer does inside it (observation, fits, jumps,
+/// verification) — not evaluation. The guard's data is either the whole verification split or, with a chunk size,
+/// one chunk of it at a time that <see cref="RotateVerification"/> advances, so successive checks see fresh images.
 /// </summary>
 public sealed class CnnTrainer : IDisposable
 {
@@ -19,21 +21,51 @@ public sealed class CnnTrainer : IDisposable
     private readonly Tensor _verificationImages;
     private readonly Tensor _verificationLabels;
 
-    public CnnTrainer(MnistData data)
+    private readonly int _verifyChunk;
+    private long _verifyOffset;
+
+    /// <param name="data">The splits.</param>
+    /// <param name="normalisation">Pixels become (p − mean) / std; null leaves them in [0, 1].</param>
+    /// <param name="verifyChunk">Images per guard check, taken in turn from the verification split; 0: the whole split.</param>
+    public CnnTrainer(MnistData data, (float Mean, float Std)? normalisation = null, int verifyChunk = 0)
     {
-        (_trainImages, _trainLabels) = ToTensors(data.Train);
-        (_validationImages, _validationLabels) = ToTensors(data.Validation);
-        (_verificationImages, _verificationLabels) = ToTensors(data.Verification);
+        (_trainImages, _trainLabels) = ToTensors(data.Train, normalisation);
+        (_validationImages, _validationLabels) = ToTensors(data.Validation, normalisation);
+        (_verificationImages, _verificationLabels) = ToTensors(data.Verification, normalisation);
+        _verifyChunk = (int)Math.Min(verifyChunk, _verificationLabels.shape[0]);
     }
 
     /// <summary>Loss on the verification split with dropout off: what <see cref="FarcastOptimizer.VerificationLoss"/> calls.</summary>
-    public float VerificationLoss(MnistCnn model) => (float)Evaluate(model, _verificationImages, _verificationLabels).Loss;
+    public float VerificationLoss(nn.Module<Tensor, Tensor> model) => (float)Evaluate(model, _verificationImages, _verificationLabels).Loss;
+
+    /// <summary>
+    /// Per-image losses on the current verification chunk with dropout off: what
+    /// <see cref="FarcastOptimizer.VerificationLosses"/> calls (the same images before and after a jump).
+    /// </summary>
+    public Tensor VerificationLosses(nn.Module<Tensor, Tensor> model)
+    {
+        var wasTraining = model.training;
+        model.eval();
+        using var noGrad = no_grad();
+        var images = _verificationImages.narrow(0, _verifyOffset, _verifyChunk);
+        var labels = _verificationLabels.narrow(0, _verifyOffset, _verifyChunk);
+        var losses = nn.functional.nll_loss(model.forward(images), labels, reduction: nn.Reduction.None);
+        if (wasTraining) model.train();
+        return losses;
+    }
+
+    /// <summary>Moves the guard to the next chunk of the verification split (after a jump attempt), wrapping around.</summary>
+    public void RotateVerification()
+    {
+        var count = _verificationLabels.shape[0];
+        _verifyOffset = _verifyOffset + 2 * _verifyChunk <= count ? _verifyOffset + _verifyChunk : 0;
+    }
 
     /// <summary>
     /// Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data; an optional
     /// learning-rate <paramref name="schedule"/> is stepped after every real step, inside the clock.
     /// </summary>
-    public TrainingRun Start(MnistCnn model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null,
+    public TrainingRun Start(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null,
         optim.lr_scheduler.LRScheduler? schedule = null) =>
         new(model, optimizer,
             rows => nn.functional.nll_loss(model.forward(_trainImages.index_select(0, rows)), _trainLabels.index_select(0, rows)),
@@ -45,7 +77,7 @@ public sealed class CnnTrainer : IDisposable
         foreach (var t in new[] { _trainImages, _trainLabels, _validationImages, _validationLabels, _verificationImages, _verificationLabels }) t.Dispose();
     }
 
-    private static (double Accuracy, double Loss) Evaluate(MnistCnn model, Tensor images, Tensor labels)
+    private static (double Accuracy, double Loss) Evaluate(nn.Module<Tensor, Tensor> model, Tensor images, Tensor labels)
     {
         var wasTraining = model.training;
         model.eval();
@@ -65,7 +97,11 @@ public sealed class CnnTrainer : IDisposable
         return (correct / count, lossSum / count);
     }
 
-    private static (Tensor Images, Tensor Labels) ToTensors(MnistImages set) => (
-        tensor(set.PixelValues, new long[] { set.Count, 1, MnistImages.Side, MnistImages.Side }).DetachFromDisposeScope(),
-        tensor(set.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope());
+    private static (Tensor Images, Tensor Labels) ToTensors(MnistImages set, (float Mean, float Std)? normalisation)
+    {
+        var images = tensor(set.PixelValues, new long[] { set.Count, 1, MnistImages.Side, MnistImages.Side });
+        if (normalisation is { } n) images.sub_(n.Mean).div_(n.Std);
+        return (images.DetachFromDisposeScope(),
+            tensor(set.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope());
+    }
 }

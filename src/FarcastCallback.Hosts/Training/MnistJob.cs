@@ -18,8 +18,23 @@ public enum LearningRateSchedule
 }
 
 /// <summary>Settings of <c>farcast mnist</c>.</summary>
+/// <param name="Steps">Real optimizer steps per run.</param>
+/// <param name="Seeds">Seeds to run, starting at <paramref name="FirstSeed"/>.</param>
+/// <param name="FirstSeed">The first seed (initial weights, batch order, dropout).</param>
+/// <param name="BatchSize">Images per step.</param>
+/// <param name="LearningRate">The inner optimizer's learning rate.</param>
+/// <param name="EvaluateEvery">Real steps between validation evaluations.</param>
+/// <param name="SplitSeed">The seed of the data split.</param>
+/// <param name="Optimizer">The inner optimizer.</param>
+/// <param name="Momentum">SGD's momentum.</param>
+/// <param name="Schedule">How the learning rate changes over the steps.</param>
+/// <param name="Preset">The model and protocol; see <see cref="MnistPresets"/>.</param>
+/// <param name="TargetAccuracy">A fixed target accuracy; null: the plain run's smoothed final accuracy.</param>
+/// <param name="VerifyChunk">Images per guard check, rotated through the verification split, judged on per-image losses;
+/// 0: the mean loss on the whole split.</param>
 public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0,
-    InnerOptimizer Optimizer = InnerOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant)
+    InnerOptimizer Optimizer = InnerOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
+    MnistPreset Preset = MnistPreset.None, double? TargetAccuracy = null, int VerifyChunk = 0)
 {
     /// <summary>The inner optimizer for <paramref name="parameters"/>.</summary>
     internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer.Create(parameters, LearningRate, Momentum);
@@ -44,24 +59,33 @@ public static class MnistJob
     public static IReadOnlyList<PairedSeedResult> Run(MnistData data, MnistJobSettings settings, FarcastOptions farcastOptions,
         ILogger? logger = null, Action<string, int, int>? progress = null)
     {
-        using var trainer = new CnnTrainer(data);
+        using var trainer = new CnnTrainer(data, settings.Preset == MnistPreset.None ? null : MnistPresets.NinoNormalisation, settings.VerifyChunk);
         var results = new List<PairedSeedResult>();
         for (var s = 0; s < settings.Seeds; s++)
         {
             var seed = settings.FirstSeed + s;
             random.manual_seed(seed);
-            using var plainModel = new MnistCnn();
-            using var farcastModel = new MnistCnn();
+            using var plainModel = settings.Preset.CreateModel();
+            using var farcastModel = settings.Preset.CreateModel();
             farcastModel.load_state_dict(plainModel.state_dict());
 
             var plainOptimizer = settings.CreateOptimizer(plainModel.parameters());
             using var farcast = new FarcastOptimizer(settings.CreateOptimizer(farcastModel.parameters()), farcastOptions, logger);
-            if (data.Verification.Count > 0) farcast.VerificationLoss = () => trainer.VerificationLoss(farcastModel);
+            if (data.Verification.Count > 0 && settings.VerifyChunk > 0)
+            {
+                farcast.VerificationLosses = () => trainer.VerificationLosses(farcastModel);
+                farcast.Jumped += (_, _) => trainer.RotateVerification();
+                farcast.JumpRejected += (_, _) => trainer.RotateVerification();
+            }
+            else if (data.Verification.Count > 0)
+            {
+                farcast.VerificationLoss = () => trainer.VerificationLoss(farcastModel);
+            }
 
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
                 settings.CreateSchedule(farcast));
-            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress));
+            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
         }
         return results;
     }

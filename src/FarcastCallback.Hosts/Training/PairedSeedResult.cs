@@ -18,20 +18,20 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     /// (see <see cref="TrainingRun.Interleave"/>), reporting each run's progress as (label, step, steps), and returns the result.
     /// </summary>
     public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
-        string plainName, Action<string, int, int>? progress)
+        string plainName, Action<string, int, int>? progress, double? targetAccuracy = null)
     {
         TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
         {
             progress?.Invoke($"seed {seed}: plain {plainName}", step, steps);
             progress?.Invoke($"seed {seed}: farcast", step, steps);
         });
-        return Of(seed, plain, farcasting, farcast);
+        return Of(seed, plain, farcasting, farcast, targetAccuracy);
     }
 
-    /// <summary>The result of two interleaved runs of one seed: the target is the plain run's smoothed final accuracy.</summary>
-    public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast)
+    /// <summary>The result of two interleaved runs of one seed: the target is fixed, or the plain run's smoothed final accuracy.</summary>
+    public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, double? targetAccuracy = null)
     {
-        var target = TimeToAccuracy.Target(plain.Points);
+        var target = targetAccuracy ?? TimeToAccuracy.Target(plain.Points);
         return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
             TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps,
             farcast.Overhead.TotalSeconds);

@@ -1,0 +1,61 @@
+using FarcastCallback.Hosts.Training;
+using static TorchSharp.torch;
+
+namespace FarcastCallback.Hosts.Mnist;
+
+/// <summary>The model and protocol of <c>farcast mnist</c>: the paper's CNN, or one of NiNo's Fashion-MNIST tasks.</summary>
+public enum MnistPreset
+{
+    /// <summary>The paper's 1,199,882-parameter CNN on a seeded split of the data (the command's own options).</summary>
+    None,
+
+    /// <summary>NiNo's FM-16: <see cref="NinoConvNet"/> 16-32-32, AdamW 0.006, batch 128, 10,000 steps, target 89.5 % test accuracy.</summary>
+    Fm16,
+
+    /// <summary>NiNo's FM-32: <see cref="NinoConvNet"/> 32-64-64, same protocol, target 90.5 %.</summary>
+    Fm32,
+}
+
+/// <summary>What a preset fixes: NiNo's published protocol, so a figure stands next to theirs.</summary>
+public static class MnistPresets
+{
+    /// <summary>Where Debian's dataset-fashion-mnist package puts the IDX files.</summary>
+    public const string FashionMnistPath = "/usr/share/datasets/fashion-mnist";
+
+    /// <summary>Training images (the first 55,000 of the training file); the last 5,000 are the guard's pool.</summary>
+    public const int NinoTrainImages = 55_000;
+
+    /// <summary>NiNo's normalisation of the pixels (MNIST's mean and standard deviation).</summary>
+    public static readonly (float Mean, float Std) NinoNormalisation = (0.1307f, 0.3081f);
+
+    public static nn.Module<Tensor, Tensor> CreateModel(this MnistPreset preset) => preset switch
+    {
+        MnistPreset.Fm16 => new NinoConvNet(16),
+        MnistPreset.Fm32 => new NinoConvNet(32),
+        _ => new MnistCnn(),
+    };
+
+    /// <summary>The test accuracy NiNo counts as reaching the end of training.</summary>
+    public static double TargetAccuracy(this MnistPreset preset) => preset == MnistPreset.Fm32 ? 0.905 : 0.895;
+
+    /// <summary>The job settings of a preset: AdamW 0.006 without weight decay, batch 128, 10,000 steps, the fixed target.</summary>
+    public static MnistJobSettings Settings(this MnistPreset preset, int steps = 10_000, int seeds = 1, int firstSeed = 1, int evaluateEvery = 25, int verifyChunk = 1000) =>
+        new(steps, seeds, firstSeed, BatchSize: 128, LearningRate: 0.006, EvaluateEvery: evaluateEvery, Optimizer: InnerOptimizer.AdamW, Preset: preset,
+            TargetAccuracy: preset.TargetAccuracy(), VerifyChunk: verifyChunk);
+
+    /// <summary>
+    /// NiNo's split of Fashion-MNIST: train on the first 55,000 training images, keep the last 5,000 as the guard's
+    /// pool, and report accuracy on the 10,000 test images.
+    /// </summary>
+    public static MnistData NinoSplit(string folder)
+    {
+        var (train, test) = IdxFiles.ReadTrainAndTest(folder);
+        if (train.Count <= NinoTrainImages)
+            throw new InvalidDataException($"{folder}: the training file holds {train.Count} images; NiNo's split needs more than {NinoTrainImages}.");
+        return new MnistData(
+            train.Select(Enumerable.Range(0, NinoTrainImages).ToArray()),
+            train.Select(Enumerable.Range(NinoTrainImages, train.Count - NinoTrainImages).ToArray()),
+            test,
+            test.Select(Array.Empty<int>()));
+    }
+}
