@@ -66,9 +66,10 @@ public sealed class FullBatchJobTests
 
         FullBatchReport.Write(folder, task, results, FullBatchReport.Summary(task, results, RunInfo.Current("test"), settings, Options));
 
-        var files = new DirectoryInfo(folder).GetFiles().OrderBy(f => f.LastWriteTimeUtc).Select(f => f.Name).ToArray();
-        Assert.That(files.Order(), Is.EqualTo(new[] { "figures.csv", "loss-vs-seconds.png", "loss-vs-steps.png", "steps.csv", "summary.json" }));
-        Assert.That(files[^1], Is.EqualTo("summary.json"));
+        var files = new DirectoryInfo(folder).GetFiles();
+        Assert.That(files.Select(f => f.Name).Order(), Is.EqualTo(new[] { "figures.csv", "loss-vs-seconds.png", "loss-vs-steps.png", "steps.csv", "summary.json" }));
+        var summaryWritten = files.Single(f => f.Name == "summary.json").LastWriteTimeUtc;
+        Assert.That(files.Select(f => f.LastWriteTimeUtc), Has.All.LessThanOrEqualTo(summaryWritten), "summary.json is written last");
         Assert.That(File.ReadLines(Path.Combine(folder, "steps.csv")).Count(), Is.EqualTo(1 + 2 * 13));
         Directory.Delete(folder, true);
     }
