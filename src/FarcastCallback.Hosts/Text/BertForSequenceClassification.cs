@@ -45,6 +45,8 @@ public sealed class BertForSequenceClassification : TransformerClassifier
     /// <remarks>The pooler counts as head: sentence-embedding checkpoints (e.g. all-MiniLM-L6-v2's ONNX graph) lack it.</remarks>
     public override IReadOnlyList<string> HeadPrefixes { get; } = new[] { "bert.pooler.", "classifier." };
 
+    private protected override IReadOnlyList<AttentionProjections> Blocks => _layers.Select(l => l.Projections).ToArray();
+
     /// <inheritdoc />
     public override void InitializeHead(string prefix)
     {
@@ -94,7 +96,10 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
         register_module("intermediate", new ModuleGroup("intermediate", ("dense", _intermediate = nn.Linear(config.Hidden, config.FeedForward))));
         register_module("output", new ModuleGroup("output", ("dense", _output = nn.Linear(config.FeedForward, config.Hidden)),
             ("LayerNorm", _outputNorm = nn.LayerNorm(config.Hidden, config.LayerNormEpsilon))));
+        Projections = new AttentionProjections(_query, _key, _value, _attentionOut);
     }
+
+    public AttentionProjections Projections { get; }
 
     /// <summary>Children are registered by HuggingFace name in the constructor; TorchSharp must not add them again by field name.</summary>
     protected override void RegisterComponents()
@@ -103,7 +108,7 @@ internal sealed class BertLayer : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor x, Tensor mask)
     {
-        var attended = _dropout.forward(_attentionOut.forward(TransformerBlocks.SelfAttention(x, mask, _query, _key, _value, _heads, _attentionDropout)));
+        var attended = _dropout.forward(TransformerBlocks.SelfAttention(x, mask, Projections, _heads, _attentionDropout));
         var afterAttention = _attentionNorm.forward(attended + x);
         var fed = _dropout.forward(_output.forward(nn.functional.gelu(_intermediate.forward(afterAttention))));
         return _outputNorm.forward(fed + afterAttention);

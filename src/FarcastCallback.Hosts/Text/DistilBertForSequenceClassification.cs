@@ -40,6 +40,8 @@ public sealed class DistilBertForSequenceClassification : TransformerClassifier
     /// <inheritdoc />
     public override IReadOnlyList<string> HeadPrefixes { get; } = new[] { "pre_classifier.", "classifier." };
 
+    private protected override IReadOnlyList<AttentionProjections> Blocks => _layers.Select(l => l.Projections).ToArray();
+
     /// <inheritdoc />
     public override void InitializeHead(string prefix) => TransformerBlocks.Initialize(prefix == "pre_classifier." ? _preClassifier : _classifier);
 
@@ -77,7 +79,10 @@ internal sealed class DistilBertLayer : nn.Module<Tensor, Tensor, Tensor>
         register_module("ffn", new ModuleGroup("ffn",
             ("lin1", _lin1 = nn.Linear(config.Hidden, config.FeedForward)), ("lin2", _lin2 = nn.Linear(config.FeedForward, config.Hidden)), ("dropout", _dropout)));
         register_module("output_layer_norm", _outputNorm = nn.LayerNorm(config.Hidden, config.LayerNormEpsilon));
+        Projections = new AttentionProjections(_query, _key, _value, _out);
     }
+
+    public AttentionProjections Projections { get; }
 
     /// <summary>Children are registered by HuggingFace name in the constructor; TorchSharp must not add them again by field name.</summary>
     protected override void RegisterComponents()
@@ -86,7 +91,7 @@ internal sealed class DistilBertLayer : nn.Module<Tensor, Tensor, Tensor>
 
     public override Tensor forward(Tensor x, Tensor mask)
     {
-        var attended = _out.forward(TransformerBlocks.SelfAttention(x, mask, _query, _key, _value, _heads, _attentionDropout));
+        var attended = TransformerBlocks.SelfAttention(x, mask, Projections, _heads, _attentionDropout);
         var afterAttention = _attentionNorm.forward(attended + x);
         var fed = _dropout.forward(_lin2.forward(nn.functional.gelu(_lin1.forward(afterAttention))));
         return _outputNorm.forward(fed + afterAttention);

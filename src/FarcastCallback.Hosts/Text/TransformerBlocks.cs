@@ -14,16 +14,17 @@ internal static class TransformerBlocks
     /// Self-attention of <paramref name="x"/> [batch, tokens, hidden]; <paramref name="keep"/> [batch, tokens] is 1
     /// for real tokens and 0 for padding, which no query attends to.
     /// </summary>
-    public static Tensor SelfAttention(Tensor x, Tensor keep, Linear query, Linear key, Linear value, int heads, Dropout attentionDropout)
+    public static Tensor SelfAttention(Tensor x, Tensor keep, AttentionProjections projections, int heads, Dropout attentionDropout)
     {
         var (batch, tokens, hidden) = (x.shape[0], x.shape[1], x.shape[2]);
         var headSize = hidden / heads;
         Tensor Split(Tensor y) => y.view(batch, tokens, heads, headSize).transpose(1, 2);
-        var scores = matmul(Split(query.forward(x)), Split(key.forward(x)).transpose(-1, -2)) / Math.Sqrt(headSize);
+        var scores = matmul(Split(projections.Project(LoraTargets.Query, x)), Split(projections.Project(LoraTargets.Key, x)).transpose(-1, -2)) / Math.Sqrt(headSize);
         var padding = keep.eq(0).view(batch, 1, 1, tokens);
         scores = scores.masked_fill(padding, float.MinValue);
         var weights = attentionDropout.forward(nn.functional.softmax(scores, -1));
-        return matmul(weights, Split(value.forward(x))).transpose(1, 2).contiguous().view(batch, tokens, hidden);
+        var attended = matmul(weights, Split(projections.Project(LoraTargets.Value, x))).transpose(1, 2).contiguous().view(batch, tokens, hidden);
+        return projections.Project(LoraTargets.Output, attended);
     }
 
     /// <summary>HuggingFace's initialisation: linear and embedding weights ~ N(0, 0.02²), biases 0, LayerNorm 1 and 0.</summary>

@@ -38,4 +38,40 @@ public abstract class TransformerClassifier : nn.Module<Tensor, Tensor, Tensor>
 
     /// <summary>The prefix of the encoder's keys: <c>distilbert.</c> or <c>bert.</c>.</summary>
     public string EncoderPrefix => Config.Architecture == TransformerArchitecture.Bert ? "bert." : "distilbert.";
+
+    /// <summary>The LoRA adapters, once <see cref="AddLora"/> attached them.</summary>
+    public LoraAdapters? Lora { get; private set; }
+
+    /// <summary>Each block's attention projections, where adapters attach.</summary>
+    private protected abstract IReadOnlyList<AttentionProjections> Blocks { get; }
+
+    /// <summary>
+    /// LoRA fine-tuning: freezes every encoder weight, leaves the head trainable and attaches adapters (drawn from the
+    /// current random state) to the projections <paramref name="settings"/> names. The adapters are not part of this
+    /// module's state dict; <see cref="TrainableParameters"/> lists what an optimizer should get.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Adapters are attached already.</exception>
+    public LoraAdapters AddLora(LoraSettings settings)
+    {
+        ArgumentNullException.ThrowIfNull(settings);
+        settings.Validate();
+        if (Lora is not null) throw new InvalidOperationException("LoRA adapters are attached already; merge them first.");
+        foreach (var (name, parameter) in named_parameters())
+            parameter.requires_grad_(HeadPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
+        return Lora = new LoraAdapters(Blocks, settings);
+    }
+
+    /// <summary>The parameters that train: all of them, or under LoRA the head's and the adapters'.</summary>
+    public IEnumerable<TorchSharp.Modules.Parameter> TrainableParameters() =>
+        parameters().Where(p => p.requires_grad).Concat(Lora?.parameters() ?? Enumerable.Empty<TorchSharp.Modules.Parameter>());
+
+    /// <summary>Folds every adapter into its projection, unfreezes the encoder and drops the adapters: a plain model again.</summary>
+    public void MergeLora()
+    {
+        if (Lora is null) return;
+        foreach (var block in Blocks) block.MergeAll();
+        foreach (var parameter in parameters()) parameter.requires_grad_(true);
+        Lora.Dispose();
+        Lora = null;
+    }
 }
