@@ -38,8 +38,40 @@ public sealed class TextCommand : Command<TextCommand.Settings>
         [DefaultValue(64)]
         public int VerifyTexts { get; init; } = 64;
 
+        [CommandOption("--lora <RANK>")]
+        [Description("LoRA fine-tuning with adapters of this rank on the attention projections; the encoder is frozen, adapters and head train (0: full fine-tuning). Default 0.")]
+        [DefaultValue(0)]
+        public int LoraRank { get; init; }
+
+        [CommandOption("--lora-alpha <A>")]
+        [Description("LoRA scaling numerator: adapters add (α / rank) · B A x. Default 16.")]
+        [DefaultValue(16.0)]
+        public double LoraAlpha { get; init; } = 16;
+
+        [CommandOption("--lora-dropout <P>")]
+        [Description("Dropout on the adapters' input. Default 0.1.")]
+        [DefaultValue(0.1)]
+        public double LoraDropout { get; init; } = 0.1;
+
+        [CommandOption("--lora-targets <NAMES>")]
+        [Description("Comma-separated projections that get adapters: q, k, v, o. Default q,v.")]
+        [DefaultValue("q,v")]
+        public string LoraTargets { get; init; } = "q,v";
+
+        /// <summary>The LoRA settings, or null for full fine-tuning.</summary>
+        public LoraSettings? Lora() => LoraRank == 0 ? null : new LoraSettings(LoraRank, LoraAlpha, LoraDropout, LoraSettings.ParseTargets(LoraTargets));
+
         public override ValidationResult Validate()
         {
+            if (LoraRank < 0) return ValidationResult.Error($"--lora must be 0 (full fine-tuning) or a rank of at least 1; got {LoraRank}.");
+            try
+            {
+                Lora()?.Validate();
+            }
+            catch (ArgumentException exception)
+            {
+                return ValidationResult.Error(exception.Message);
+            }
             if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
             if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             if (VerifyTexts < 0) return ValidationResult.Error($"--verify-texts must be 0 or more; got {VerifyTexts}.");
@@ -54,14 +86,16 @@ public sealed class TextCommand : Command<TextCommand.Settings>
         var logger = loggers.CreateLogger("farcast.text");
 
         var inputs = TextInputs.Load(settings, settings.VerifyTexts, logger);
-        var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery);
+        var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery,
+            Lora: settings.Lora());
         var run = RunInfo.FromCommandLine();
         var result = PairedRunConsole.WithProgress(progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress));
         var summary = Hosts.Training.PairedRunReport.Summary(result.Runs, run, jobSettings, options);
         summary["model"] = inputs.ModelName;
         summary["classes"] = new System.Text.Json.Nodes.JsonArray(inputs.Split.Train.LabelNames.Select(n => (System.Text.Json.Nodes.JsonNode)n).ToArray());
         result.AddMemory(summary);
-        PairedRunConsole.Report("Text classification: plain AdamW vs FarcastOptimizer", PairedRunConsole.Rows(result.Runs), summary);
+        PairedRunConsole.Report($"Text classification{(jobSettings.Lora is { } l ? $", LoRA rank {l.Rank}" : "")}: plain AdamW vs FarcastOptimizer", PairedRunConsole.Rows(result.Runs), summary);
+        AnsiConsole.MarkupLineInterpolated($"Trainable parameters {result.TrainableParameters:N0}. To the validation-loss target {summary["target_loss"]!.GetValue<double>():G4}: steps {Text(summary["speedup_steps_loss"])}, wall-clock {Text(summary["speedup_wallclock_loss"])}, FLOP-equivalents {Text(summary["speedup_flops_loss"])} (accuracy target: {Text(summary["speedup_flops"])}).");
         AnsiConsole.MarkupLineInterpolated($"Memory: parameters {result.ParameterBytes / 1048576.0:0.0} MiB, farcast buffers {result.PluginBytes / 1048576.0:0.0} MiB (×{(double)result.PluginBytes / result.ParameterBytes:0.00}), process peak {result.PeakWorkingSetBytes / 1048576.0:0} MiB.");
         if (settings.Out is not null)
         {
@@ -70,4 +104,6 @@ public sealed class TextCommand : Command<TextCommand.Settings>
         }
         return 0;
     }
+
+    private static string Text(System.Text.Json.Nodes.JsonNode? speedup) => speedup is null ? "not reached" : $"×{speedup.GetValue<double>():0.00}";
 }

@@ -17,8 +17,9 @@ namespace FarcastCallback.Hosts.Text;
 /// <param name="EvaluateEvery">Real steps between validation evaluations.</param>
 /// <param name="WarmupFraction">Share of the steps with a rising learning rate.</param>
 /// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
+/// <param name="Lora">LoRA fine-tuning (adapters and head train, the encoder is frozen); null: every weight trains.</param>
 public sealed record TextJobSettings(int Steps = 100, int Seeds = 1, int FirstSeed = 1, int BatchSize = 16, double LearningRate = 1e-4, int MaxLength = 48,
-    int EvaluateEvery = 10, double WarmupFraction = 0.1, double WeightDecay = 0.01)
+    int EvaluateEvery = 10, double WarmupFraction = 0.1, double WeightDecay = 0.01, LoraSettings? Lora = null)
 {
     internal optim.lr_scheduler.LRScheduler Schedule(optim.Optimizer optimizer)
     {
@@ -32,7 +33,8 @@ public sealed record TextJobSettings(int Steps = 100, int Seeds = 1, int FirstSe
 /// <param name="ParameterBytes">Bytes of the model's parameters.</param>
 /// <param name="PluginBytes">Bytes of the farcast buffers (the most of any seed).</param>
 /// <param name="PeakWorkingSetBytes">The process's peak working set at the end (both models, data, everything).</param>
-public sealed record TextJobResult(IReadOnlyList<PairedSeedResult> Runs, long ParameterBytes, long PluginBytes, long PeakWorkingSetBytes)
+/// <param name="TrainableParameters">Scalars the optimizer trains (all of them, or adapters and head under LoRA).</param>
+public sealed record TextJobResult(IReadOnlyList<PairedSeedResult> Runs, long ParameterBytes, long PluginBytes, long PeakWorkingSetBytes, long TrainableParameters = 0)
 {
     /// <summary>Adds the memory figures to a summary.json object.</summary>
     public void AddMemory(JsonObject summary)
@@ -41,6 +43,7 @@ public sealed record TextJobResult(IReadOnlyList<PairedSeedResult> Runs, long Pa
         summary["plugin_bytes"] = PluginBytes;
         summary["plugin_bytes_per_parameter_byte"] = (double)PluginBytes / ParameterBytes;
         summary["process_peak_working_set_bytes"] = PeakWorkingSetBytes;
+        summary["trainable_parameters"] = TrainableParameters;
     }
 }
 
@@ -63,7 +66,7 @@ public static class TextJob
     {
         using var trainer = new TextTrainer(split, tokenizer, settings.MaxLength);
         var results = new List<PairedSeedResult>();
-        long parameterBytes = 0, pluginBytes = 0;
+        long parameterBytes = 0, pluginBytes = 0, trainable = 0;
         for (var s = 0; s < settings.Seeds; s++)
         {
             var seed = settings.FirstSeed + s;
@@ -72,16 +75,31 @@ public static class TextJob
             using var farcastModel = TransformerClassifier.Create(plainModel.Config);
             farcastModel.load_state_dict(plainModel.state_dict());
             parameterBytes = plainModel.parameters().Sum(p => p.numel() * p.element_size());
+            if (settings.Lora is { } lora)
+            {
+                plainModel.AddLora(lora);
+                farcastModel.AddLora(lora).load_state_dict(plainModel.Lora!.state_dict());
+            }
+            trainable = plainModel.TrainableParameters().Sum(p => p.numel());
 
-            var plainOptimizer = optim.AdamW(plainModel.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay);
-            using var farcast = new FarcastOptimizer(optim.AdamW(farcastModel.parameters(), settings.LearningRate, weight_decay: settings.WeightDecay), farcastOptions, logger);
-            if (split.Verification.Count > 0) farcast.VerificationLoss = () => trainer.VerificationLoss(farcastModel);
+            var plainOptimizer = optim.AdamW(plainModel.TrainableParameters(), settings.LearningRate, weight_decay: settings.WeightDecay);
+            using var farcast = new FarcastOptimizer(optim.AdamW(farcastModel.TrainableParameters(), settings.LearningRate, weight_decay: settings.WeightDecay), farcastOptions, logger);
+            var calls = new List<long>();
+            if (split.Verification.Count > 0)
+            {
+                farcast.VerificationLoss = () =>
+                {
+                    calls.Add(farcast.RealSteps);
+                    return trainer.VerificationLoss(farcastModel);
+                };
+            }
 
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast));
-            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress));
+            results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress,
+                guard: new GuardCost(calls, split.Verification.Count, settings.BatchSize)));
             pluginBytes = Math.Max(pluginBytes, farcast.BufferBytes);
         }
-        return new TextJobResult(results, parameterBytes, pluginBytes, Process.GetCurrentProcess().PeakWorkingSet64);
+        return new TextJobResult(results, parameterBytes, pluginBytes, Process.GetCurrentProcess().PeakWorkingSet64, trainable);
     }
 }

@@ -33,6 +33,19 @@ public static class PairedRunReport
         summary["target_accuracy"] = Speedup.Median(results.Select(r => r.TargetAccuracy));
         summary["speedup_steps"] = Speedup.Median(results.Select(r => r.SpeedupSteps));
         summary["speedup_wallclock"] = Speedup.Median(results.Select(r => r.SpeedupWallclock));
+        summary["target_loss"] = Speedup.Median(results.Select(r => r.TargetLoss));
+        summary["speedup_steps_loss"] = Speedup.Median(results.Select(r => r.SpeedupStepsLoss));
+        summary["speedup_wallclock_loss"] = Speedup.Median(results.Select(r => r.SpeedupWallclockLoss));
+        if (results.All(r => r.Guard is not null))
+        {
+            summary["speedup_flops"] = Speedup.Median(results.Select(r => r.SpeedupFlops));
+            summary["speedup_flops_loss"] = Speedup.Median(results.Select(r => r.SpeedupFlopsLoss));
+        }
+        summary["seeds_reached"] = new JsonObject
+        {
+            ["baseline"] = results.Count(r => r.BaselineTime.Steps is not null),
+            ["farcast"] = results.Count(r => r.FarcastTime.Steps is not null),
+        };
         summary["speedup_steps_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupSteps)).Select(v => (JsonNode)v).ToArray());
         summary["speedup_wallclock_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupWallclock)).Select(v => (JsonNode)v).ToArray());
         summary["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray());
@@ -94,6 +107,14 @@ public static class PairedRunReport
         ["farcast_overhead_fraction"] = r.OverheadFraction,
         ["speedup_steps"] = r.SpeedupSteps,
         ["speedup_wallclock"] = r.SpeedupWallclock,
+        ["target_loss"] = r.TargetLoss,
+        ["baseline_loss_target"] = r.BaselineLossTime is { } b ? Figures(b, r.Baseline) : null,
+        ["farcast_loss_target"] = r.FarcastLossTime is { } f ? Figures(f, r.Farcast) : null,
+        ["speedup_steps_loss"] = r.SpeedupStepsLoss,
+        ["speedup_wallclock_loss"] = r.SpeedupWallclockLoss,
+        ["speedup_flops"] = r.SpeedupFlops,
+        ["speedup_flops_loss"] = r.SpeedupFlopsLoss,
+        ["verification_calls"] = r.Guard?.CallSteps.Count,
     };
 
     private static void Plot(string path, string title, string xLabel, PairedSeedResult result, Func<TrainingPoint, double> x)

@@ -1,8 +1,12 @@
 namespace FarcastCallback.Hosts.Training;
 
-/// <summary>One seed's plain and farcast runs and their time to the plain run's final accuracy.</summary>
+/// <summary>
+/// One seed's plain and farcast runs and their time to two targets: the plain run's final accuracy and its final
+/// validation loss (each smoothed over the last three evaluations, or a fixed accuracy), and what the guard cost.
+/// </summary>
 public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
-    double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps, double OverheadSeconds = 0)
+    double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps, double OverheadSeconds = 0,
+    double TargetLoss = double.NaN, TimeToAccuracy? BaselineLossTime = null, TimeToAccuracy? FarcastLossTime = null, GuardCost? Guard = null)
 {
     /// <summary>The wrapper's own time (<see cref="FarcastOptimizer.Overhead"/>) as a share of the farcast run's training seconds.</summary>
     public double OverheadFraction => Farcast[^1].Seconds > 0 ? OverheadSeconds / Farcast[^1].Seconds : 0;
@@ -13,27 +17,41 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     /// <summary>Baseline / farcast training seconds to the target; null when either never reached it.</summary>
     public double? SpeedupWallclock => Speedup.Ratio(BaselineTime.Seconds, FarcastTime.Seconds);
 
+    /// <summary>Baseline / farcast real steps to the validation-loss target.</summary>
+    public double? SpeedupStepsLoss => Speedup.Ratio(BaselineLossTime?.Steps, FarcastLossTime?.Steps);
+
+    /// <summary>Baseline / farcast training seconds to the validation-loss target.</summary>
+    public double? SpeedupWallclockLoss => Speedup.Ratio(BaselineLossTime?.Seconds, FarcastLossTime?.Seconds);
+
+    /// <summary>Baseline steps / farcast FLOP-equivalent steps (the guard's forward passes included) to the accuracy target.</summary>
+    public double? SpeedupFlops => Speedup.Ratio(BaselineTime.Steps, Guard?.FlopEquivalentSteps(FarcastTime.Steps));
+
+    /// <summary>The same to the validation-loss target.</summary>
+    public double? SpeedupFlopsLoss => Speedup.Ratio(BaselineLossTime?.Steps, Guard?.FlopEquivalentSteps(FarcastLossTime?.Steps));
+
     /// <summary>
     /// Runs <paramref name="plain"/> and <paramref name="farcasting"/> interleaved for <paramref name="steps"/> steps
     /// (see <see cref="TrainingRun.Interleave"/>), reporting each run's progress as (label, step, steps), and returns the result.
     /// </summary>
     public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
-        string plainName, Action<string, int, int>? progress, double? targetAccuracy = null)
+        string plainName, Action<string, int, int>? progress, double? targetAccuracy = null, GuardCost? guard = null)
     {
         TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
         {
             progress?.Invoke($"seed {seed}: plain {plainName}", step, steps);
             progress?.Invoke($"seed {seed}: farcast", step, steps);
         });
-        return Of(seed, plain, farcasting, farcast, targetAccuracy);
+        return Of(seed, plain, farcasting, farcast, targetAccuracy, guard);
     }
 
     /// <summary>The result of two interleaved runs of one seed: the target is fixed, or the plain run's smoothed final accuracy.</summary>
-    public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, double? targetAccuracy = null)
+    public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, double? targetAccuracy = null,
+        GuardCost? guard = null)
     {
         var target = targetAccuracy ?? TimeToAccuracy.Target(plain.Points);
+        var targetLoss = TimeToAccuracy.TargetLoss(plain.Points);
         return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
             TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps,
-            farcast.Overhead.TotalSeconds);
+            farcast.Overhead.TotalSeconds, targetLoss, TimeToAccuracy.OfLoss(plain.Points, targetLoss), TimeToAccuracy.OfLoss(farcasting.Points, targetLoss), guard);
     }
 }

@@ -9,6 +9,17 @@ public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAc
         return new TimeToAccuracy(reached?.RealSteps, reached?.Seconds, points[^1].ValidationAccuracy, points[^1].ValidationLoss);
     }
 
+    /// <summary>When the validation loss first fell to <paramref name="target"/> or below.</summary>
+    public static TimeToAccuracy OfLoss(IReadOnlyList<TrainingPoint> points, double target)
+    {
+        var reached = points.FirstOrDefault(p => p.ValidationLoss <= target);
+        return new TimeToAccuracy(reached?.RealSteps, reached?.Seconds, points[^1].ValidationAccuracy, points[^1].ValidationLoss);
+    }
+
+    /// <summary>The loss target of a plain run: its final validation loss smoothed over the last three evaluations.</summary>
+    public static double TargetLoss(IReadOnlyList<TrainingPoint> baseline) =>
+        baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationLoss);
+
     /// <summary>
     /// The target of a plain run: its final validation accuracy smoothed over the last three evaluations (one
     /// evaluation is noisy on 1,000 images).
