@@ -47,7 +47,7 @@ public class FarcastCostBenchmarks
         _adam = optim.Adam(_parameters, 1e-3);
         _options = new FarcastOptions { InputSteps = 5, Horizon = 10 };
         _buffers = new WindowBuffers(_parameters);
-        _fit = new LeastSquaresWindowFit(_parameters.Select(p => p.numel()).ToArray(), _options);
+        _fit = new LeastSquaresWindowFit(_parameters, _options);
         using (var noGrad = no_grad())
         using (var scope = NewDisposeScope())
         {

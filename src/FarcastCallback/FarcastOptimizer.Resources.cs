@@ -20,7 +20,7 @@ public sealed partial class FarcastOptimizer
         _buffers ??= new WindowBuffers(_parameters);
         _fit ??= _options.Fit == FarcastFit.L1
             ? new L1WindowFit(_parameters, _options)
-            : new LeastSquaresWindowFit(_parameters.Select(p => p.numel()).ToArray(), _options);
+            : new LeastSquaresWindowFit(_parameters, _options);
         return (_buffers, _fit);
     }
 
@@ -37,11 +37,15 @@ public sealed partial class FarcastOptimizer
         _fit = null;
     }
 
+    /// <summary>
+    /// The parameters the optimizer trains: frozen ones (<c>requires_grad</c> false when the wrapper is built or a group
+    /// is added) are neither observed nor moved, and cost no buffers.
+    /// </summary>
     private static Parameter[] CaptureParameters(optim.Optimizer optimizer)
     {
-        var parameters = optimizer.parameters().ToArray();
+        var parameters = optimizer.parameters().Where(p => p.requires_grad).ToArray();
         if (parameters.Length == 0)
-            throw new ArgumentException("The inner optimizer has no parameters to farcast.", nameof(optimizer));
+            throw new ArgumentException("The inner optimizer has no trainable parameters to farcast.", nameof(optimizer));
         return parameters;
     }
 }

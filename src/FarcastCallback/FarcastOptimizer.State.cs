@@ -20,15 +20,14 @@ public sealed partial class FarcastOptimizer
         ArgumentNullException.ThrowIfNull(writer);
         writer.Write(StateFormatName);
         writer.Write(StateFormatVersion);
-        writer.Write(Inner is OptimizerHelper);
-        if (Inner is OptimizerHelper helper) helper.save_state_dict(writer);
-
         writer.Write(_parameters.Length);
         writer.Write(_options.InputSteps);
         writer.Write(_options.Horizon);
         writer.Write((int)_options.Fit);
         writer.Write((int)_options.Granularity);
         writer.Write(_options.Stride);
+        writer.Write(Inner is OptimizerHelper);
+        if (Inner is OptimizerHelper helper) helper.save_state_dict(writer);
         writer.Write(RealSteps);
         writer.Write(EffectiveSteps);
         writer.Write(Jumps);
@@ -68,6 +67,13 @@ public sealed partial class FarcastOptimizer
         var version = reader.ReadInt32();
         if (version != StateFormatVersion)
             throw new InvalidDataException($"FarcastOptimizer state format {version} is not supported (expected {StateFormatVersion}).");
+        // Settings first: a state saved for another configuration is refused before the inner optimizer is touched.
+        Expect(reader.ReadInt32(), _parameters.Length, "parameter tensors");
+        Expect(reader.ReadInt32(), _options.InputSteps, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.InputSteps));
+        Expect(reader.ReadInt32(), _options.Horizon, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Horizon));
+        Expect(reader.ReadInt32(), (int)_options.Fit, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Fit));
+        Expect(reader.ReadInt32(), (int)_options.Granularity, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Granularity));
+        Expect(reader.ReadInt32(), _options.Stride, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Stride));
         if (reader.ReadBoolean())
         {
             if (Inner is not OptimizerHelper helper)
@@ -75,12 +81,6 @@ public sealed partial class FarcastOptimizer
             helper.load_state_dict(reader);
         }
 
-        Expect(reader.ReadInt32(), _parameters.Length, "parameter tensors");
-        Expect(reader.ReadInt32(), _options.InputSteps, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.InputSteps));
-        Expect(reader.ReadInt32(), _options.Horizon, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Horizon));
-        Expect(reader.ReadInt32(), (int)_options.Fit, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Fit));
-        Expect(reader.ReadInt32(), (int)_options.Granularity, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Granularity));
-        Expect(reader.ReadInt32(), _options.Stride, FarcastOptions.SectionName + ":" + nameof(FarcastOptions.Stride));
         RealSteps = reader.ReadInt64();
         EffectiveSteps = reader.ReadInt64();
         Jumps = reader.ReadInt32();

@@ -125,6 +125,20 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// <inheritdoc />
     public override IEnumerable<optim.ILearningRateController> ParamGroups => Inner.ParamGroups;
 
+    /// <summary>
+    /// Makes <paramref name="scheduler"/> follow effective steps: schedulers advance once per real step (the caller's
+    /// <c>step</c>), so after a kept jump of k steps the schedule would lag the weights by k; this steps it k more times
+    /// at every kept jump. Call it once per scheduler.
+    /// </summary>
+    public void FollowEffectiveSteps(optim.lr_scheduler.LRScheduler scheduler)
+    {
+        ArgumentNullException.ThrowIfNull(scheduler);
+        Jumped += (_, e) =>
+        {
+            for (var k = 0; k < e.Horizon; k++) scheduler.step();
+        };
+    }
+
     /// <summary>Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the parameters.</summary>
     public long BufferBytes => _buffers?.Bytes ?? 0;
 

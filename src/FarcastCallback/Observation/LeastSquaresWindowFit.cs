@@ -1,99 +1,120 @@
 using FarcastCallback.Forecasting;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace FarcastCallback.Observation;
 
 /// <summary>
-/// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter in float64:
-/// the Gram sums of x = (F, D, 1) once D is known, and per target step Σ x·y_j. Each step costs one matrix-vector
-/// product with the [2, n] buffer and one sum per tensor, and one device-to-host transfer of 3 numbers per tensor.
+/// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter: the Gram sums
+/// of x = (F, D, 1) once D is known, and per target step the moments Σ F·w, Σ D·w, Σ w. Each step costs one
+/// matrix-vector product with the [2, n] buffer and one sum per tensor. The sums stay on the parameters' device in
+/// float64 until the fit reads them all at once, so an observed step makes no device-to-host transfer (a CUDA run does
+/// not synchronise every step). Half-precision weights are widened to float64 before they are reduced, so near-equal
+/// sums are not subtracted in 8 or 11 bits. All sums live in one [parameters, 6 + 3H] tensor allocated once.
 /// </summary>
 internal sealed class LeastSquaresWindowFit : IWindowFit
 {
-    private readonly int _horizon;
+    private const int InputWidth = 6;    // Σ F², Σ F·D, Σ D·F, Σ D², Σ F, Σ D
+    private const int TargetWidth = 3;   // Σ F·w, Σ D·w, Σ w
     private readonly FarcastOptions _options;
-    private readonly Lfd2Statistics[] _statistics;
     private readonly long[] _sizes;
+    private readonly Device _device;
+    private readonly Tensor _sums;
+    private readonly bool[] _recorded;
 
-    public LeastSquaresWindowFit(IReadOnlyList<long> sizes, FarcastOptions options)
+    public LeastSquaresWindowFit(IReadOnlyList<Parameter> parameters, FarcastOptions options)
     {
-        _horizon = options.Horizon;
         _options = options;
-        _sizes = sizes.ToArray();
-        _statistics = new Lfd2Statistics[_sizes.Length];
-        Clear();
+        _sizes = parameters.Select(p => p.numel()).ToArray();
+        _device = parameters[0].device;
+        _sums = zeros(new long[] { _sizes.Length, InputWidth + TargetWidth * (long)options.Horizon }, ScalarType.Float64, _device).DetachFromDisposeScope();
+        _recorded = new bool[1 + options.Horizon];
     }
 
     public void Begin(WindowBuffers buffers, SplitMix64 random) => Clear();
 
     public void RecordLast(WindowBuffers buffers)
     {
-        var sums = new List<Tensor>(_statistics.Length);
-        for (var i = 0; i < _statistics.Length; i++)
+        var sums = new List<Tensor>(_sizes.Length);
+        for (var i = 0; i < _sizes.Length; i++)
         {
-            var buffer = buffers.FirstAndDisplacement(i);
-            var gram = buffer.mm(buffer.t()).flatten();          // Σ F², Σ F·D, Σ D·F, Σ D²
-            var sum = buffer.sum(1);                              // Σ F, Σ D
-            sums.Add(cat(new[] { gram, sum }).to(ScalarType.Float64));
+            var buffer = Widened(buffers.FirstAndDisplacement(i));
+            var gram = buffer.mm(buffer.t()).flatten();
+            sums.Add(cat(new[] { gram, buffer.sum(1) }).to(ScalarType.Float64).to(_device));
         }
-        var values = ToHost(sums, 6);
-        for (var i = 0; i < _statistics.Length; i++)
-        {
-            var v = values[i];
-            _statistics[i].SetInput(buffers.Parameters[i].numel(), v[0], v[1], v[3], v[4], v[5]);
-        }
+        Record(0, InputWidth, stack(sums));
     }
 
     /// <summary>
-    /// Σ F·y_j, Σ D·y_j, Σ y_j with y_j = w - F are taken as Σ F·w - Σ F², Σ D·w - Σ D·F and Σ w - Σ F, whose second
-    /// terms the Gram already holds, so a step allocates nothing of the parameters' size. The subtraction cancels
-    /// digits only when the weights barely move relative to their size (a relative move of 1e-3 costs about three of
-    /// float32's seven digits in the moments, far below the forecast's own noise).
+    /// The raw moments of target step j; the fit turns them into Σ x·y_j with y_j = w - F by subtracting Gram terms it
+    /// already has, so a step allocates nothing of the parameters' size. The subtraction cancels digits only when the
+    /// weights barely move relative to their size (a relative move of 1e-3 costs about three of float32's seven digits
+    /// in the moments, far below the forecast's own noise).
     /// </summary>
     public void RecordTarget(WindowBuffers buffers, int j)
     {
-        var sums = new List<Tensor>(_statistics.Length);
-        for (var i = 0; i < _statistics.Length; i++)
+        var sums = new List<Tensor>(_sizes.Length);
+        for (var i = 0; i < _sizes.Length; i++)
         {
-            var flat = buffers.Flat(i);
-            sums.Add(cat(new[] { buffers.FirstAndDisplacement(i).mv(flat), flat.sum().unsqueeze(0) }).to(ScalarType.Float64));
+            var flat = Widened(buffers.Flat(i));
+            sums.Add(cat(new[] { Widened(buffers.FirstAndDisplacement(i)).mv(flat), flat.sum().unsqueeze(0) }).to(ScalarType.Float64).to(_device));
         }
-        var values = ToHost(sums, 3);
-        for (var i = 0; i < _statistics.Length; i++)
-        {
-            var s = _statistics[i];
-            s.SetTarget(j, values[i][0] - s.SumFF, values[i][1] - s.SumFD, values[i][2] - s.SumF);
-        }
+        Record(j, TargetWidth, stack(sums));
     }
 
-    public Lfd2Map[] Fit() =>
-        Lfd2Groups.Fit(_statistics, _sizes, _options, Lfd2Statistics.Sum, s => LeastSquaresLfd2Fitter.Fit(s, _options.Lambda));
+    public Lfd2Map[] Fit()
+    {
+        var statistics = Statistics();
+        return Lfd2Groups.Fit(statistics, _sizes, _options, Lfd2Statistics.Sum, s => LeastSquaresLfd2Fitter.Fit(s, _options.Lambda));
+    }
 
     public void Write(BinaryWriter writer)
     {
-        foreach (var s in _statistics) s.Write(writer);
+        foreach (var seen in _recorded) writer.Write(seen);
+        foreach (var value in _sums.cpu().data<double>()) writer.Write(value);
     }
 
     public void Read(BinaryReader reader)
     {
-        for (var i = 0; i < _statistics.Length; i++) _statistics[i] = Lfd2Statistics.Read(reader, _horizon);
+        for (var k = 0; k < _recorded.Length; k++) _recorded[k] = reader.ReadBoolean();
+        var values = new double[_sums.numel()];
+        for (var k = 0; k < values.Length; k++) values[k] = reader.ReadDouble();
+        using var loaded = tensor(values, _sums.shape, ScalarType.Float64);
+        _sums.copy_(loaded);
     }
 
-    public void Dispose()
+    public void Dispose() => _sums.Dispose();
+
+    /// <summary>The statistics of every parameter: the one device-to-host transfer of a window.</summary>
+    private Lfd2Statistics[] Statistics()
     {
+        var statistics = _sizes.Select(_ => new Lfd2Statistics(_options.Horizon)).ToArray();
+        var width = (int)_sums.shape[1];
+        var all = _sums.cpu().data<double>().ToArray();
+        for (var i = 0; i < _sizes.Length; i++)
+        {
+            var row = all.AsSpan(i * width, width);
+            var s = statistics[i];
+            if (_recorded[0]) s.SetInput(_sizes[i], row[0], row[1], row[3], row[4], row[5]);
+            for (var j = 1; j <= _options.Horizon; j++)
+            {
+                if (!_recorded[j]) continue;
+                var v = row.Slice(InputWidth + TargetWidth * (j - 1), TargetWidth);
+                s.SetTarget(j, v[0] - s.SumFF, v[1] - s.SumFD, v[2] - s.SumF);
+            }
+        }
+        return statistics;
     }
 
-    private void Clear()
+    /// <summary>Writes block <paramref name="k"/> (0: the input sums, j: target step j) of every parameter's row.</summary>
+    private void Record(int k, int width, Tensor values)
     {
-        for (var i = 0; i < _statistics.Length; i++) _statistics[i] = new Lfd2Statistics(_horizon);
+        var start = k == 0 ? 0 : InputWidth + TargetWidth * (k - 1);
+        _sums.narrow(1, start, width).copy_(values);
+        _recorded[k] = true;
     }
 
-    /// <summary>One device-to-host transfer per step: the per-parameter sums are stacked first.</summary>
-    private static double[][] ToHost(List<Tensor> perParameter, int width)
-    {
-        var host = stack(perParameter).cpu().data<double>().ToArray();
-        var result = new double[perParameter.Count][];
-        for (var i = 0; i < perParameter.Count; i++) result[i] = host.AsSpan(i * width, width).ToArray();
-        return result;
-    }
+    private static Tensor Widened(Tensor t) => t.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? t.to(ScalarType.Float64) : t;
+
+    private void Clear() => Array.Clear(_recorded);
 }

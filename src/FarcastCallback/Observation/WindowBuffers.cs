@@ -48,8 +48,8 @@ internal sealed class WindowBuffers : IDisposable
     /// <summary>Per parameter, the first weight of the most recent input window.</summary>
     public Tensor RecentStart(int i) => _recentStart[i];
 
-    /// <summary>The parameter's current weights as a flat view.</summary>
-    public Tensor Flat(int i) => _parameters[i].detach().view(-1);
+    /// <summary>The parameter's current weights, flat: a view, or a copy when the parameter is not contiguous (a transposed weight, channels-last).</summary>
+    public Tensor Flat(int i) => _parameters[i].detach().reshape(-1);
 
     /// <summary>F ← w: the window starts at the current weights.</summary>
     public void RecordFirst()
