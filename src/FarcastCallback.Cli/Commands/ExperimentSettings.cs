@@ -17,5 +17,5 @@ public class ExperimentSettings : OutputSettings
     public string Models { get; init; } = string.Join(',', FarcastCallback.Lab.Forecasters.ForecasterCatalog.All);
 
     public override ValidationResult Validate() =>
-        Trials < 1 ? ValidationResult.Error($"--trials must be at least 1; got {Trials}.") : ValidationResult.Success();
+        Trials < 1 ? ValidationResult.Error($"--trials must be at least 1; got {Trials}.") : base.Validate();
 }

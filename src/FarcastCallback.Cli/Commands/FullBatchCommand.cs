@@ -27,7 +27,7 @@ public enum FullBatchTaskName
 /// training loss, from the same initial weights, interleaved; real steps and seconds to the target loss. Farcast settings
 /// come from appsettings.json overlaid by appsettings.fullbatch.json, overridden as <c>--Farcast:KEY=VALUE</c>.
 /// </summary>
-public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
+public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : Command<FullBatchCommand.Settings>
 {
     public sealed class Settings : PairedRunSettings
     {
@@ -117,7 +117,7 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = PairedRunConsole.FarcastOptions(context.Remaining, profile: "fullbatch");
+        var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
         using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Warning));
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
@@ -162,7 +162,7 @@ public sealed class FullBatchCommand : Command<FullBatchCommand.Settings>
         AnsiConsole.MarkupLineInterpolated($"Best learning rate: {(best is { } b ? b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "none reached the target")}.");
         if (output is not null)
         {
-            File.WriteAllText(EnsureFolder(output, "lr-grid.json"), LearningRateGrid.Summary(task, results, run, settings).ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            JsonFiles.Write(EnsureFolder(output, "lr-grid.json"), LearningRateGrid.Summary(task, results, run, settings));
             AnsiConsole.MarkupLineInterpolated($"Wrote lr-grid.json to [bold]{output}[/].");
         }
         return 0;

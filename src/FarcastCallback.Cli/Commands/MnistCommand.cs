@@ -12,7 +12,7 @@ namespace FarcastCallback.Cli.Commands;
 /// the paper's CNN trained with plain Adam and with <see cref="FarcastOptimizer"/> from the same initial weights and
 /// batches; farcast settings come from appsettings.json (section Farcast) and can be overridden on the command line.
 /// </summary>
-public sealed class MnistCommand : Command<MnistCommand.Settings>
+public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Command<MnistCommand.Settings>
 {
     public sealed class Settings : MinibatchRunSettings
     {
@@ -70,7 +70,7 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
-        var options = PairedRunConsole.FarcastOptions(context.Remaining);
+        var options = PairedRunConsole.FarcastOptions(farcastSettings);
         var path = settings.Data ?? MnistData.DefaultPath;
         var all = MnistData.Load(path);
         if (settings.Limit > 0 && settings.Limit < all.Count) all = MnistData.Sample(all, settings.Limit, seed: 0);
@@ -82,13 +82,13 @@ public sealed class MnistCommand : Command<MnistCommand.Settings>
     }
 
     /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
-    private static int RunPreset(CommandContext context, Settings settings)
+    private int RunPreset(CommandContext context, Settings settings)
     {
         bool Given(string flag) => context.Arguments.Any(a => a == flag || a.StartsWith(flag + "=", StringComparison.Ordinal));
         foreach (var fixedFlag in new[] { "--lr", "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" })
             if (Given(fixedFlag))
                 throw new ArgumentException($"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images).");
-        var options = PairedRunConsole.FarcastOptions(context.Remaining, profile: "nino");
+        var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "nino");
         var path = settings.Data ?? MnistPresets.FashionMnistPath;
         var data = MnistPresets.NinoSplit(path);
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,

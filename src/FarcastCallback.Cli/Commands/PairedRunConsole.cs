@@ -4,7 +4,6 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Spectre.Console;
-using Spectre.Console.Cli;
 
 namespace FarcastCallback.Cli.Commands;
 
@@ -15,18 +14,18 @@ namespace FarcastCallback.Cli.Commands;
 internal static class PairedRunConsole
 {
     /// <summary>
-    /// The farcast settings: appsettings.json's Farcast section (overlaid by the profile's file), overridden by
-    /// <c>--Farcast:KEY=VALUE</c> arguments, validated.
+    /// The farcast settings: appsettings.json's Farcast section (overlaid by appsettings.<c>profile</c>.json for a regime
+    /// that needs other defaults), overridden by the <c>--Farcast:KEY=VALUE</c> arguments, checked key by key, bound
+    /// and validated.
     /// </summary>
-    /// <param name="remaining">The command line's unparsed arguments.</param>
-    /// <param name="profile">A command whose regime needs other defaults reads appsettings.<c>profile</c>.json over appsettings.json.</param>
-    public static FarcastOptions FarcastOptions(IRemainingArguments remaining, string? profile = null)
+    public static FarcastOptions FarcastOptions(FarcastSettingArguments arguments, string? profile = null)
     {
         var builder = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true);
         if (profile is not null) builder.AddJsonFile($"appsettings.{profile}.json", optional: true);
-        var configuration = builder.AddCommandLine(ConfigurationArguments(remaining)).Build();
+        var configuration = builder.AddInMemoryCollection(arguments.Values).Build();
+        FarcastSettingArguments.Check(configuration);
         // Through dependency injection, as an application would: the options are bound and validated on first use.
         using var services = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
         return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
@@ -86,14 +85,4 @@ internal static class PairedRunConsole
     private static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
 
     private static string Speedup(JsonNode? value) => value is null ? "not reached" : $"×{value.GetValue<double>():0.00}";
-
-    /// <summary>
-    /// Spectre.Console.Cli splits <c>--Farcast:Horizon=20</c> at the colon into option <c>Farcast</c> with value
-    /// <c>Horizon=20</c>; this puts such pairs back together for the configuration's command-line provider.
-    /// </summary>
-    internal static string[] ConfigurationArguments(IRemainingArguments remaining) =>
-        remaining.Parsed
-            .SelectMany(group => group.Where(value => value is not null).Select(value => $"--{group.Key.TrimStart('-')}:{value}"))
-            .Concat(remaining.Raw)
-            .ToArray();
 }

@@ -18,6 +18,7 @@ public class PairedRunSettings : TrainingSettings
 
     public override ValidationResult Validate() =>
         Seeds < 1 ? ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.")
+        : (long)Seed + Seeds - 1 > int.MaxValue ? ValidationResult.Error($"--seed {Seed} with --seeds {Seeds} runs past the largest seed, {int.MaxValue}.")
         : EvaluateEvery < 1 ? ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.")
         : base.Validate();
 }

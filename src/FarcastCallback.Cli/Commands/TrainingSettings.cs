@@ -25,6 +25,7 @@ public class TrainingSettings : OutputSettings
 
     public override ValidationResult Validate() =>
         Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
-        : !(LearningRate > 0) || !double.IsFinite(LearningRate) ? ValidationResult.Error($"--lr must be a positive number; got {LearningRate}.")
-        : ValidationResult.Success();
+        : !(LearningRate > 0) || LearningRate > float.MaxValue ? ValidationResult.Error($"--lr must be a positive number that fits in float32; got {LearningRate}.")
+        : Seed < 0 ? ValidationResult.Error($"--seed must be 0 or more; got {Seed}.")
+        : base.Validate();
 }

@@ -73,7 +73,7 @@ public static class FullBatchReport
         File.WriteAllText(Path.Combine(directory, "figures.csv"), figures.ToString());
         Plot(Path.Combine(directory, "loss-vs-steps.png"), task, results[0], "real optimizer steps", p => p.RealSteps);
         Plot(Path.Combine(directory, "loss-vs-seconds.png"), task, results[0], "training seconds", p => p.Seconds);
-        File.WriteAllText(Path.Combine(directory, "summary.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);
     }
 
     private static JsonArray Range(IEnumerable<double?> values) => new(Speedup.Range(values).Select(v => (JsonNode)v).ToArray());

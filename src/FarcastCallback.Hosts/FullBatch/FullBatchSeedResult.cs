@@ -40,7 +40,8 @@ public sealed record FullBatchSeedResult(int Seed, FullBatchRunResult Plain, Ful
 
     /// <summary>Why a speed-up is missing, or null when there is one.</summary>
     public string? MissingReason =>
-        Plain.Time.Steps is null ? "the plain run never reached the target"
+        !double.IsFinite(TargetLoss) ? "the target is not finite: the run that set it diverged"
+        : Plain.Time.Steps is null ? "the plain run never reached the target"
         : Farcast.Time.Steps is null ? "the farcast run never reached the target"
         : Farcast.Time.Steps == 0 ? "the target was reached before the first step"
         : null;

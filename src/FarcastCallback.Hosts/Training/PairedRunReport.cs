@@ -58,11 +58,10 @@ public static class PairedRunReport
         return summary;
     }
 
-    /// <summary>Writes <paramref name="summary"/> as summary.json, steps.csv (every evaluation of every run) and the accuracy plots of the first seed.</summary>
+    /// <summary>Writes steps.csv (every evaluation of every run), the accuracy plots of the first seed and, last, <paramref name="summary"/> as summary.json.</summary>
     public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string title)
     {
         Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, "summary.json"), summary.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss\n");
         foreach (var r in results)
             foreach (var (name, points) in new[] { ("baseline", r.Baseline), ("farcast", r.Farcast) })
@@ -71,6 +70,7 @@ public static class PairedRunReport
         File.WriteAllText(Path.Combine(directory, "steps.csv"), csv.ToString());
         Plot(Path.Combine(directory, "accuracy-vs-steps.png"), title, "real optimizer steps", results[0], p => p.RealSteps);
         Plot(Path.Combine(directory, "accuracy-vs-seconds.png"), title, "training seconds", results[0], p => p.Seconds);
+        JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);   // last: a folder with a summary holds a finished result
     }
 
     private static JsonObject Figures(TimeToAccuracy t, IReadOnlyList<TrainingPoint> points) => new()

@@ -92,7 +92,7 @@ public static class PaperExperiments
             foreach (var (name, results) in tables)
                 all[name] = ResultTables.Summary(name, run, name.StartsWith("table6", StringComparison.Ordinal) ? 2 : InputSteps, trials, results)["models"]!.DeepClone();
             summary["tables"] = all;
-            File.WriteAllText(Path.Combine(outDirectory, "summary.json"), summary.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            JsonFiles.Write(Path.Combine(outDirectory, "summary.json"), summary);
         }
         return tables;
     }

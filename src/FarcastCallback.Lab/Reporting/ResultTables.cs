@@ -72,11 +72,9 @@ public static class ResultTables
     public static void WriteAll(string directory, string stem, string experiment, string title, RunInfo run, int inputSteps, int trials, IReadOnlyList<ModelResult> results)
     {
         Directory.CreateDirectory(directory);
-        var options = new JsonSerializerOptions { WriteIndented = true };
-        File.WriteAllText(Path.Combine(directory, stem == "" ? "summary.json" : $"summary-{stem}.json"),
-            Summary(experiment, run, inputSteps, trials, results).ToJsonString(options));
         File.WriteAllText(Path.Combine(directory, stem == "" ? "table.md" : $"table-{stem}.md"), Markdown(title, run, trials, results));
         File.WriteAllText(Path.Combine(directory, stem == "" ? "table.csv" : $"table-{stem}.csv"), Csv(results));
+        JsonFiles.Write(Path.Combine(directory, stem == "" ? "summary.json" : $"summary-{stem}.json"), Summary(experiment, run, inputSteps, trials, results));
     }
 
     public static string Format(MeanStd value) =>
