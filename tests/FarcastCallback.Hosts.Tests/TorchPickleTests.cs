@@ -54,6 +54,45 @@ public sealed class TorchPickleTests
     }
 
     [Test]
+    public void A_view_larger_than_its_storage_is_refused_before_it_is_materialised()
+    {
+        // One float viewed as 250,000,000 with stride 0 would become a 1 GB tensor.
+        var path = WriteCheckpoint(new PickleWriter().StateDict(("w", new StorageSpec("0", 1), 0, new long[] { 250_000_000 }, new long[] { 0 })),
+            new Dictionary<string, float[]> { ["0"] = new float[1] });
+
+        Assert.That(() => TorchPickleCheckpoint.Read(path),
+            Throws.InstanceOf<InvalidDataException>().With.Message.Contains("250000000 elements is a view of storage '0', which holds 1"));
+    }
+
+    [Test]
+    public void Sizes_whose_product_overflows_are_refused()
+    {
+        var path = WriteCheckpoint(new PickleWriter().StateDict(("w", new StorageSpec("0", 4), 0, new long[] { 1L << 62, 4 }, new long[] { 4, 1 })),
+            new Dictionary<string, float[]> { ["0"] = new float[4] });
+
+        Assert.That(() => TorchPickleCheckpoint.Read(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("overflows 64 bits"));
+    }
+
+    [Test]
+    public void A_storage_entry_that_inflates_beyond_its_declared_size_is_refused_while_reading()
+    {
+        var path = WriteCheckpoint(new PickleWriter().StateDict(("w", new StorageSpec("0", 6), 0, new long[] { 6 }, new long[] { 1 })),
+            new Dictionary<string, float[]> { ["0"] = new float[4_000_000] });
+
+        Assert.That(() => TorchPickleCheckpoint.Read(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("storage '0' inflates beyond the 24 bytes"));
+    }
+
+    [Test]
+    public void Storages_beyond_what_the_model_can_need_are_refused_before_they_are_read()
+    {
+        var path = WriteCheckpoint(new PickleWriter().StateDict(("w", new StorageSpec("0", 1000), 0, new long[] { 1000 }, new long[] { 1 })),
+            new Dictionary<string, float[]> { ["0"] = new float[1000] });
+
+        Assert.That(() => TorchPickleCheckpoint.Read(path, maxBytes: 1000),
+            Throws.InstanceOf<InvalidDataException>().With.Message.Contains("declares 4,000 bytes"));
+    }
+
+    [Test]
     public void A_checkpoint_directory_with_only_pytorch_model_bin_loads_the_model()
     {
         random.manual_seed(8);
@@ -133,10 +172,17 @@ public sealed class TorchPickleTests
             return this;
         }
 
+        /// <summary>BININT for 32-bit values, LONG1 (8 little-endian bytes) beyond, as pickle writes them.</summary>
         public PickleWriter Int(long value)
         {
-            Op('J');
-            _stream.Write(BitConverter.GetBytes((int)value));
+            if (value is >= int.MinValue and <= int.MaxValue)
+            {
+                Op('J');
+                _stream.Write(BitConverter.GetBytes((int)value));
+                return this;
+            }
+            Op(0x8a).Op(8);
+            _stream.Write(BitConverter.GetBytes(value));
             return this;
         }
 

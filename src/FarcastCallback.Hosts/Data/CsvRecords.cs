@@ -2,12 +2,22 @@ using System.Text;
 
 namespace FarcastCallback.Hosts.Data;
 
-/// <summary>Reads RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks.</summary>
+/// <summary>
+/// Reads RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. A field longer than
+/// <see cref="MaxFieldChars"/> or a record of more than <see cref="MaxFields"/> fields is refused with the record's
+/// number, so an unterminated quote or a hostile file cannot grow one string without bound.
+/// </summary>
 internal static class CsvRecords
 {
+    public const int MaxFieldChars = 1 << 20;
+    public const int MaxFields = 10_000;
+
     /// <summary>Records of an RFC 4180 CSV stream.</summary>
-    public static IEnumerable<string[]> Read(TextReader reader)
+    /// <param name="reader">The text.</param>
+    /// <param name="name">The file's name for messages.</param>
+    public static IEnumerable<string[]> Read(TextReader reader, string name)
     {
+        var record = 1;
         var fields = new List<string>();
         var field = new StringBuilder();
         var (quoted, any) = (false, false);
@@ -16,6 +26,8 @@ internal static class CsvRecords
         {
             any = true;
             var ch = (char)c;
+            if (field.Length >= MaxFieldChars)
+                throw new InvalidDataException($"{name}, record {record}: a field longer than {MaxFieldChars:N0} characters{(quoted ? " (an unclosed quote?)" : "")}.");
             if (quoted)
             {
                 if (ch != '"') field.Append(ch);
@@ -27,6 +39,7 @@ internal static class CsvRecords
             {
                 fields.Add(field.ToString());
                 field.Clear();
+                if (fields.Count > MaxFields) throw new InvalidDataException($"{name}, record {record}: more than {MaxFields:N0} fields.");
             }
             else if (ch is '\n' or '\r')
             {
@@ -36,10 +49,11 @@ internal static class CsvRecords
                 yield return fields.ToArray();
                 fields.Clear();
                 any = false;
+                record++;
             }
             else field.Append(ch);
         }
-        if (quoted) throw new InvalidDataException("The CSV ends inside a quoted field.");
+        if (quoted) throw new InvalidDataException($"{name}, record {record}: the file ends inside a quoted field.");
         if (any)
         {
             fields.Add(field.ToString());

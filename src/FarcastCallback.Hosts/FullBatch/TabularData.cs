@@ -51,7 +51,7 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         using var reader = new StreamReader(path);
-        using var rows = CsvRecords.Read(reader).GetEnumerator();
+        using var rows = CsvRecords.Read(reader, path).GetEnumerator();
         if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{labelColumn}' is needed.");
         var header = rows.Current;
         var labelIndex = Array.IndexOf(header, labelColumn);

@@ -39,10 +39,13 @@ public static class IdxFiles
         return (Pair("train"), Pair("t10k"));
     }
 
+    /// <summary>The most images a file may declare: the 70,000 of MNIST many times over, and still a bounded read.</summary>
+    public const int MaxImages = 1_000_000;
+
     public static MnistImages Read(string imageFile, string labelFile)
     {
-        var imageBytes = ReadAll(imageFile);
-        var labelBytes = ReadAll(labelFile);
+        var imageBytes = ReadAll(imageFile, 16, MnistImages.Pixels);
+        var labelBytes = ReadAll(labelFile, 8, 1);
         Expect(imageBytes, 2051, 16, imageFile);
         Expect(labelBytes, 2049, 8, labelFile);
         var count = BigEndian(imageBytes, 4);
@@ -61,29 +64,35 @@ public static class IdxFiles
         return new MnistImages(pixels, labelBytes.AsSpan(8, count).ToArray());
     }
 
-    private static byte[] ReadAll(string path)
+    /// <summary>
+    /// The file's bytes, gunzipped when gzipped, read no further than its header implies: a header of
+    /// <paramref name="headerLength"/> bytes whose count (bytes 4–7) times <paramref name="itemBytes"/> is the body. A count
+    /// above <see cref="MaxImages"/> or data beyond the body is refused, so a small file cannot inflate without bound.
+    /// </summary>
+    private static byte[] ReadAll(string path, int headerLength, int itemBytes)
     {
         using var file = File.OpenRead(path);
-        using var buffer = new MemoryStream();
         var gzipped = file.ReadByte() == 0x1f && file.ReadByte() == 0x8b;
         file.Position = 0;
         try
         {
-            if (gzipped)
-            {
-                using var gzip = new GZipStream(file, CompressionMode.Decompress);
-                gzip.CopyTo(buffer);
-            }
-            else
-            {
-                file.CopyTo(buffer);
-            }
+            using Stream stream = gzipped ? new GZipStream(file, CompressionMode.Decompress) : file;
+            var header = new byte[headerLength];
+            var got = stream.ReadAtLeast(header, headerLength, throwOnEndOfStream: false);
+            if (got < headerLength) throw new InvalidDataException($"{path} is too short for an IDX header.");
+            var count = (uint)BigEndian(header, 4);
+            if (count > MaxImages) throw new InvalidDataException($"{path} declares {count} items; at most {MaxImages} are read.");
+            var body = new byte[headerLength + count * (long)itemBytes];
+            header.CopyTo(body, 0);
+            var read = headerLength + stream.ReadAtLeast(body.AsSpan(headerLength), body.Length - headerLength, throwOnEndOfStream: false);
+            if (read < body.Length) return body[..read];   // truncated: the caller names what is missing
+            if (stream.ReadByte() >= 0) throw new InvalidDataException($"{path} holds more data than its header's {count} items.");
+            return body;
         }
-        catch (InvalidDataException exception)
+        catch (InvalidDataException exception) when (gzipped && !exception.Message.StartsWith(path, StringComparison.Ordinal))
         {
             throw new InvalidDataException($"{path}: corrupt gzip data ({exception.Message}).", exception);
         }
-        return buffer.ToArray();
     }
 
     private static void Expect(byte[] bytes, int magic, int headerLength, string path)

@@ -15,7 +15,7 @@ public static class CsvTexts
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
         using var reader = new StreamReader(path, Encoding.UTF8);
-        using var rows = CsvRecords.Read(reader).GetEnumerator();
+        using var rows = CsvRecords.Read(reader, path).GetEnumerator();
         if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{textColumn}' and '{labelColumn}' is needed.");
         var header = rows.Current;
         int Column(string name) => Array.IndexOf(header, name) is var index and >= 0

@@ -19,15 +19,17 @@ public static class SafeTensorsFile
     internal static readonly IReadOnlyDictionary<string, int> ElementSizes = new Dictionary<string, int>() { ["F32"] = 4, ["F16"] = 2, ["BF16"] = 2, ["F64"] = 8, ["I64"] = 8 };
 
     /// <summary>Reads every tensor as float32 (int64 for I64 entries), on the CPU, outside any dispose scope.</summary>
-    public static Dictionary<string, Tensor> Read(string path)
+    /// <param name="path">The file.</param>
+    /// <param name="maxBytes">The most data bytes the model it is for can need; a file whose tensors hold more is refused before its data is read.</param>
+    public static Dictionary<string, Tensor> Read(string path, long maxBytes = long.MaxValue)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Safetensors file '{path}' does not exist.", path);
         using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        return Read(stream, path, maxBytes);
     }
 
-    /// <inheritdoc cref="Read(string)"/>
-    public static Dictionary<string, Tensor> Read(Stream stream, string name = "safetensors stream")
+    /// <inheritdoc cref="Read(string, long)"/>
+    public static Dictionary<string, Tensor> Read(Stream stream, string name = "safetensors stream", long maxBytes = long.MaxValue)
     {
         var length = stream.Length;
         if (length < 8) throw new InvalidDataException($"{name}: {length} bytes is too short for a safetensors header.");
@@ -56,6 +58,19 @@ public static class SafeTensorsFile
             if (key == "__metadata__") continue;
             entries.Add(ParseEntry(name, key, node, dataLength));
         }
+        // The format indexes the whole data buffer without holes or overlaps; entries that share bytes would multiply the
+        // memory a small file costs, and holes can hide a second file. Either is refused before any data is read.
+        long covered = 0;
+        foreach (var (key, _, _, begin, end) in entries.OrderBy(e => e.Begin).ThenBy(e => e.End))
+        {
+            if (begin != covered)
+                throw new InvalidDataException($"{name}: tensor '{key}' starts at byte {begin} of the data, where {(begin < covered ? "the previous tensor's bytes overlap it" : $"a hole of {begin - covered} bytes lies before it")}; safetensors data must be covered exactly once.");
+            covered = end;
+        }
+        if (covered != dataLength)
+            throw new InvalidDataException($"{name}: the tensors cover {covered} of the {dataLength} data bytes; safetensors data must be covered exactly once.");
+        if (covered > maxBytes)
+            throw new InvalidDataException($"{name}: its tensors hold {covered:N0} bytes, more than the {maxBytes:N0} the model can need.");
         var tensors = new Dictionary<string, Tensor>();
         try
         {

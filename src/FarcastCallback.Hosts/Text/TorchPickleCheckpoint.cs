@@ -15,19 +15,23 @@ namespace FarcastCallback.Hosts.Text;
 public static class TorchPickleCheckpoint
 {
     private const int MaxStack = 1 << 20;
+    private const long MaxPickleBytes = 64L << 20;
     private static readonly Dictionary<string, string> Storages = new()
     {
         ["FloatStorage"] = "F32", ["HalfStorage"] = "F16", ["BFloat16Storage"] = "BF16", ["DoubleStorage"] = "F64", ["LongStorage"] = "I64",
     };
 
     /// <summary>The state dict in the file, every tensor outside any dispose scope.</summary>
-    public static Dictionary<string, Tensor> Read(string path)
+    /// <param name="path">The checkpoint.</param>
+    /// <param name="maxBytes">The most storage bytes the file may make this process decompress and hold (e.g. what the
+    /// model it is for can need); a file that declares or inflates to more is refused before it is read further.</param>
+    public static Dictionary<string, Tensor> Read(string path, long maxBytes = long.MaxValue)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Checkpoint '{path}' does not exist.", path);
         try
         {
             using var zip = ZipFile.OpenRead(path);
-            return Read(zip, path);
+            return Read(zip, path, maxBytes);
         }
         catch (InvalidDataException exception) when (!exception.Message.StartsWith(path, StringComparison.Ordinal))
         {
@@ -35,7 +39,7 @@ public static class TorchPickleCheckpoint
         }
     }
 
-    private static Dictionary<string, Tensor> Read(ZipArchive zip, string path)
+    private static Dictionary<string, Tensor> Read(ZipArchive zip, string path, long maxBytes)
     {
         var pickle = zip.Entries.FirstOrDefault(e => e.FullName.EndsWith("data.pkl", StringComparison.Ordinal))
             ?? throw new InvalidDataException("not a PyTorch zip checkpoint (no data.pkl); legacy (pre-1.6) pickles are not read.");
@@ -45,11 +49,18 @@ public static class TorchPickleCheckpoint
             using var reader = new StreamReader(order.Open());
             if (reader.ReadToEnd().Trim() != "little") throw new InvalidDataException("big-endian checkpoints are not supported.");
         }
-        var bytes = ReadAll(pickle);
+        var bytes = ReadAtMost(pickle, MaxPickleBytes, "data.pkl");
         var tensors = new Dictionary<string, Tensor>();
+        var budget = maxBytes;
         try
         {
-            var root = new Unpickler(bytes, key => ReadStorage(zip, prefix, key)).Load();
+            var root = new Unpickler(bytes, (key, expected) =>
+            {
+                if (expected > budget)
+                    throw new InvalidDataException($"storage '{key}' declares {expected:N0} bytes; with the storages before it that is more than the {maxBytes:N0} this model can need.");
+                budget -= expected;
+                return ReadAtMost(zip.GetEntry($"{prefix}data/{key}") ?? throw new InvalidDataException($"storage '{key}' is missing from the archive."), expected, $"storage '{key}'");
+            }).Load();
             if (root is not PickleDict dictionary) throw new InvalidDataException("data.pkl does not hold a state dict (a dictionary).");
             foreach (var (key, value) in dictionary.Items)
             {
@@ -66,17 +77,19 @@ public static class TorchPickleCheckpoint
         }
     }
 
-    private static byte[] ReadStorage(ZipArchive zip, string prefix, string key)
-    {
-        var entry = zip.GetEntry($"{prefix}data/{key}") ?? throw new InvalidDataException($"storage '{key}' is missing from the archive.");
-        return ReadAll(entry);
-    }
-
-    private static byte[] ReadAll(ZipArchiveEntry entry)
+    /// <summary>Decompresses an entry, refusing it as soon as it inflates beyond <paramref name="limit"/> bytes (zip headers can lie).</summary>
+    private static byte[] ReadAtMost(ZipArchiveEntry entry, long limit, string what)
     {
         using var stream = entry.Open();
         using var memory = new MemoryStream();
-        stream.CopyTo(memory);
+        var buffer = new byte[81920];
+        int read;
+        while ((read = stream.Read(buffer)) > 0)
+        {
+            if (memory.Length + read > limit)
+                throw new InvalidDataException($"{what} inflates beyond the {limit:N0} bytes it may hold.");
+            memory.Write(buffer, 0, read);
+        }
         return memory.ToArray();
     }
 
@@ -95,7 +108,7 @@ public static class TorchPickleCheckpoint
     }
 
     /// <summary>Protocol 2–4 pickles of state dicts; nothing outside the allow-list is ever constructed or called.</summary>
-    private sealed class Unpickler(byte[] data, Func<string, byte[]> storage)
+    private sealed class Unpickler(byte[] data, Func<string, long, byte[]> storage)
     {
         private readonly List<object?> _stack = new();
         private readonly Dictionary<long, object?> _memo = new();
@@ -201,12 +214,34 @@ public static class TorchPickleCheckpoint
         {
             if (size.Length != stride.Length || size.Any(s => s < 0) || stride.Any(s => s < 0) || offset < 0)
                 throw Corrupt($"tensor of size [{string.Join(", ", size)}], stride [{string.Join(", ", stride)}], offset {offset}");
-            var last = size.Any(s => s == 0) ? offset - 1 : offset + size.Zip(stride, (s, st) => (s - 1) * st).Sum();
+            long elements, last;
+            try
+            {
+                elements = size.Aggregate(1L, (a, d) => checked(a * d));
+                last = elements == 0 ? offset - 1 : checked(offset + size.Zip(stride, (s, st) => checked((s - 1) * st)).Aggregate(0L, (a, b) => checked(a + b)));
+            }
+            catch (OverflowException)
+            {
+                throw Corrupt($"tensor of size [{string.Join(", ", size)}] and stride [{string.Join(", ", stride)}] overflows 64 bits");
+            }
             if (last >= source.Elements)
                 throw Corrupt($"tensor reaches element {last} of storage '{source.Key}', which holds {source.Elements}");
+            // A saved state dict never broadcasts: a view with more elements than its storage (stride 0) would only
+            // multiply the memory a small file costs.
+            if (elements > source.Elements)
+                throw Corrupt($"tensor of {elements} elements is a view of storage '{source.Key}', which holds {source.Elements}");
             if (!_storages.TryGetValue(source.Key, out var bytes))
             {
-                bytes = storage(source.Key);
+                long expected;
+                try
+                {
+                    expected = checked(source.Elements * SafeTensorsFile.ElementSizes[source.DType]);
+                }
+                catch (OverflowException)
+                {
+                    throw Corrupt($"storage '{source.Key}' declares {source.Elements} elements");
+                }
+                bytes = storage(source.Key, expected);
                 if (bytes.LongLength != source.Elements * SafeTensorsFile.ElementSizes[source.DType])
                     throw Corrupt($"storage '{source.Key}' holds {bytes.LongLength} bytes, not {source.Elements} × {SafeTensorsFile.ElementSizes[source.DType]}");
                 _storages[source.Key] = bytes;

@@ -20,16 +20,21 @@ public static class TransformerCheckpoint
     /// <summary>Loads the model of a checkpoint directory; <paramref name="labels"/> sets the head's class count.</summary>
     public static TransformerClassifier Load(string directory, int labels, ILogger? logger = null)
     {
-        if (!Directory.Exists(directory)) throw new DirectoryNotFoundException($"Checkpoint directory '{directory}' does not exist.");
+        if (!Directory.Exists(directory))
+            throw new DirectoryNotFoundException(File.Exists(directory)
+                ? $"--checkpoint '{directory}' is a file; give the checkpoint's folder (config.json, model.safetensors, vocab.txt)."
+                : $"Checkpoint directory '{directory}' does not exist.");
         var config = TransformerConfig.Read(Path.Combine(directory, "config.json"), labels);
         var safetensors = Path.Combine(directory, "model.safetensors");
         var pickle = Path.Combine(directory, "pytorch_model.bin");
         Dictionary<string, Tensor> weights;
-        if (File.Exists(safetensors)) weights = SafeTensorsFile.Read(safetensors);
+        // The model needs at most its parameters in float64 (the widest dtype read); a file may not make us hold more.
+        var maxBytes = 8 * config.ParameterCount + (64L << 20);
+        if (File.Exists(safetensors)) weights = SafeTensorsFile.Read(safetensors, maxBytes);
         else if (File.Exists(pickle))
         {
             (logger ?? NullLogger.Instance).LogInformation("{Directory} has no model.safetensors; reading pytorch_model.bin with the restricted unpickler.", directory);
-            weights = TorchPickleCheckpoint.Read(pickle);
+            weights = TorchPickleCheckpoint.Read(pickle, maxBytes);
         }
         else throw new FileNotFoundException($"{directory} has neither model.safetensors nor pytorch_model.bin.", safetensors);
         var model = TransformerClassifier.Create(config);

@@ -1,0 +1,137 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using System.Text.Json.Nodes;
+using FarcastCallback.Hosts.FullBatch;
+using FarcastCallback.Hosts.Mnist;
+using FarcastCallback.Hosts.Text;
+
+namespace FarcastCallback.Hosts.Tests;
+
+/// <summary>Small hostile or mistaken files: each is refused with a message naming the file and the problem, before memory grows.</summary>
+public sealed class HostileInputTests
+{
+    private static string Folder() => TinyDigits.TemporaryFolder();
+
+    private static string Config(string folder, string json)
+    {
+        File.WriteAllText(Path.Combine(folder, "config.json"), json);
+        return Path.Combine(folder, "config.json");
+    }
+
+    [TestCase("{\"model_type\":\"distilbert\",\"n_layers\":1000000}", "layers 1000000 is above the largest accepted, 256")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dim\":1000000000,\"n_heads\":1}", "hidden size 1000000000 is above the largest accepted")]
+    [TestCase("{\"model_type\":\"bert\",\"vocab_size\":2000000000}", "vocab_size 2000000000 is above the largest accepted")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dim\":\"768\"}", "dim must be an integer")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dim\":768.5}", "dim must be an integer")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dim\":[768]}", "dim must be an integer")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dim\":1e30}", "dim must be an integer")]
+    [TestCase("{\"model_type\":\"distilbert\",\"dropout\":\"0.1\"}", "dropout must be a finite number")]
+    [TestCase("{\"model_type\":7}", "model_type must be a string")]
+    [TestCase("[1, 2]", "not a JSON object")]
+    [TestCase("{\"model_type\":\"bert\",\"hidden_size\":16384,\"num_hidden_layers\":200,\"num_attention_heads\":16,\"intermediate_size\":65536}", "parameters; at most 500,000,000")]
+    public void A_config_with_absurd_sizes_or_wrong_types_is_refused_before_a_model_is_built(string json, string message)
+    {
+        var folder = Folder();
+        var path = Config(folder, json);
+
+        var error = Assert.Throws<InvalidDataException>(() => TransformerConfig.Read(path));
+
+        Assert.That(error!.Message, Does.StartWith(path).And.Contain(message));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void Safetensors_whose_tensors_share_or_skip_bytes_are_refused()
+    {
+        var folder = Folder();
+        var shared = Path.Combine(folder, "shared.safetensors");
+        WriteSafetensors(shared, Enumerable.Range(0, 64).Select(i => ($"t{i}", 0L, 16L << 20)).ToArray(), dataBytes: 16 << 20);
+        var hole = Path.Combine(folder, "hole.safetensors");
+        WriteSafetensors(hole, new[] { ("a", 0L, 16L), ("b", 32L, 48L) }, dataBytes: 48);
+
+        Assert.That(() => SafeTensorsFile.Read(shared), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("overlap"));
+        Assert.That(() => SafeTensorsFile.Read(hole), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("a hole of 16 bytes"));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void A_gzipped_idx_file_that_inflates_beyond_its_header_is_refused()
+    {
+        var folder = Folder();
+        TinyDigits.WriteIdx(folder, "train", perClass: 1, gzip: false);
+        var images = Path.Combine(folder, "train-images-idx3-ubyte");
+        var bomb = images + ".gz";
+        using (var gzip = new GZipStream(File.Create(bomb), CompressionLevel.Optimal))
+        {
+            gzip.Write(File.ReadAllBytes(images));
+            gzip.Write(new byte[64 << 20]);   // 64 MB of zeros behind a header of 10 images
+        }
+        File.Delete(images);
+        var labels = Path.Combine(folder, "train-labels-idx1-ubyte");
+
+        Assert.That(() => IdxFiles.Read(bomb, labels), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("holds more data than its header's 10 items"));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void An_idx_count_of_0xFFFFFFFF_is_refused()
+    {
+        var folder = Folder();
+        var path = Path.Combine(folder, "x-images-idx3-ubyte");
+        File.WriteAllBytes(path, new byte[] { 0, 0, 8, 3, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 28, 0, 0, 0, 28 });
+
+        Assert.That(() => IdxFiles.Read(path, path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("declares 4294967295 items"));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void A_csv_field_of_hundreds_of_megabytes_is_refused_with_its_record()
+    {
+        var folder = Folder();
+        var path = Path.Combine(folder, "texts.csv");
+        using (var writer = new StreamWriter(path))
+        {
+            writer.WriteLine("text,label");
+            writer.WriteLine("fine,a");
+            writer.Write('"');
+            writer.Write(new string('x', 3 << 20));   // an unclosed quote swallowing the rest of the file
+        }
+
+        Assert.That(() => CsvTexts.Read(path), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("texts.csv, record 3: a field longer than"));
+        var numbers = Path.Combine(folder, "numbers.csv");
+        File.WriteAllText(numbers, "x,label\n1,a\n\"" + new string('7', 3 << 20));
+        Assert.That(() => TabularData.FromCsv(numbers, "label"), Throws.InstanceOf<InvalidDataException>().With.Message.Contains("numbers.csv, record 3: a field longer than"));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void The_bombs_above_leave_the_peak_working_set_within_half_a_gigabyte()
+    {
+        // Each file below would have made this process allocate a gigabyte or more before it was refused.
+        var peakBefore = CurrentPeak();
+        A_gzipped_idx_file_that_inflates_beyond_its_header_is_refused();
+        Safetensors_whose_tensors_share_or_skip_bytes_are_refused();
+        A_config_with_absurd_sizes_or_wrong_types_is_refused_before_a_model_is_built("{\"model_type\":\"distilbert\",\"n_layers\":1000000}", "layers");
+
+        Assert.That(CurrentPeak() - peakBefore, Is.LessThan(512L << 20));
+    }
+
+    private static long CurrentPeak()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.PeakWorkingSet64;
+    }
+
+    private static void WriteSafetensors(string path, (string Key, long Begin, long End)[] entries, int dataBytes)
+    {
+        var header = new JsonObject();
+        foreach (var (key, begin, end) in entries)
+            header[key] = new JsonObject { ["dtype"] = "F32", ["shape"] = new JsonArray((end - begin) / 4), ["data_offsets"] = new JsonArray(begin, end) };
+        var json = Encoding.UTF8.GetBytes(header.ToJsonString());
+        using var file = File.Create(path);
+        file.Write(BitConverter.GetBytes((ulong)json.Length));
+        file.Write(json);
+        file.Write(new byte[dataBytes]);
+    }
+}
