@@ -1,48 +1,5 @@
 using FarcastCallback.Cli;
-using FarcastCallback.Cli.Commands;
-using Microsoft.Extensions.DependencyInjection;
-using Spectre.Console.Cli;
 
 // Redirected output (a log file, a pipe) has no terminal width: render tables whole instead of cutting them at 80 columns.
 if (Console.IsOutputRedirected) Spectre.Console.AnsiConsole.Profile.Width = 240;
-try
-{
-    // --Farcast:KEY=VALUE settings are taken out first, so the rest parses strictly: a mistyped flag is an error.
-    var (farcastSettings, rest) = FarcastSettingArguments.Extract(args);
-    var command = rest.FirstOrDefault(a => !a.StartsWith('-'));
-    if (farcastSettings.Values.Count > 0 && command is not ("fullbatch" or "mnist" or "text"))
-        throw new ArgumentException($"{FarcastSettingArguments.Prefix}KEY=VALUE settings apply to the fullbatch, mnist and text commands only.");
-    var services = new ServiceCollection().AddSingleton(farcastSettings);
-    var app = new CommandApp(new TypeRegistrar(services));
-    app.Configure(config =>
-    {
-        config.SetApplicationName("farcast");
-        config.PropagateExceptions();
-        config.Settings.StrictParsing = true;
-        config.AddCommand<FullBatchCommand>("fullbatch").WithDescription("Main job: a full-batch task (INR, PINN or classifier), plain vs FarcastOptimizer guarded by the training loss, steps and seconds to the target loss. Defaults: --steps 3000, --lr 0.001, --eval-every 100.");
-        config.AddCommand<MnistCommand>("mnist").WithDescription("Minibatch CNN on MNIST, plain Adam vs FarcastOptimizer, time to accuracy. Defaults: --steps 400, --batch-size 64, --lr 0.001, --eval-every 25.");
-        config.AddCommand<TextCommand>("text").WithDescription("Text classification: fine-tune a pretrained BERT-family model, plain AdamW vs FarcastOptimizer. Defaults: --steps 100, --batch-size 16, --lr 0.0001, --eval-every 10.");
-        config.AddBranch("paper", paper =>
-        {
-            paper.SetDescription("Reproduce the paper's experiments.");
-            paper.AddCommand<Syn1Command>("syn1").WithDescription("Table 2 and Figure 2: linear-regression trajectories under GD or SGD.");
-            paper.AddCommand<Syn2Command>("syn2").WithDescription("Table 3: 31-parameter MLP trajectories under SGD or Adam.");
-            paper.AddCommand<PaperCnnCommand>("cnn").WithDescription("Table 4, CNN columns: MNIST CNN Adam trajectories (10 runs × 101 snapshots).");
-            paper.AddCommand<PaperTextCommand>("distilbert").WithDescription("Table 4, BERT columns: one 60-step AdamW fine-tune, fit on steps 0..30, test on 30..60. Defaults: --steps 60, --batch-size 16, --lr 0.0001.");
-            paper.AddCommand<AblationsCommand>("ablations").WithDescription("Tables 5 and 6: loss as input; least squares from two steps.");
-        });
-        config.AddCommand<EvalCommand>("eval").WithDescription("Compare forecasters on your own .npy weight sequences.");
-    });
-    return app.Run(rest);
-}
-catch (Exception exception) when (exception is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException
-    or Microsoft.Extensions.Options.OptionsValidationException or CommandParseException or CommandRuntimeException)
-{
-    Spectre.Console.AnsiConsole.MarkupLineInterpolated($"[red]error:[/] {UserMessage(exception)}");
-    return 2;
-}
-
-// One line for the user: .NET appends "(Parameter 'x')" to argument errors, which names our code, not their input.
-static string UserMessage(Exception exception) => exception is ArgumentException { ParamName: { } name } argument
-    ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
-    : exception.Message;
+return FarcastApp.Run(args);

@@ -12,6 +12,10 @@ namespace FarcastCallback.Lab.Sequences;
 public static partial class NpyFile
 {
     private static readonly byte[] Magic = { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y' };
+    private const uint MaxHeaderBytes = 1 << 20;
+
+    /// <summary>The most data read into one array of doubles (.NET arrays hold at most 2³¹ bytes).</summary>
+    private const long MaxDataBytes = int.MaxValue;
 
     public static WeightSequences Read(string path)
     {
@@ -37,7 +41,7 @@ public static partial class NpyFile
         var headerLength = major switch
         {
             1 => BitConverter.ToUInt16(ReadExactly(reader, 2, "the header length")),
-            2 or 3 => checked((int)BitConverter.ToUInt32(ReadExactly(reader, 4, "the header length"))),
+            2 or 3 => CheckedHeaderLength(BitConverter.ToUInt32(ReadExactly(reader, 4, "the header length"))),
             _ => throw new InvalidDataException($"unsupported .npy format version {major}."),
         };
         var header = Encoding.ASCII.GetString(ReadExactly(reader, headerLength, "the header"));
@@ -56,7 +60,9 @@ public static partial class NpyFile
         if (!shapeMatch.Success) throw new InvalidDataException("the header has no 'shape' entry.");
         var shape = shapeMatch.Groups[1].Value
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.Parse(s, CultureInfo.InvariantCulture))
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out var d)
+                ? d
+                : throw new InvalidDataException($"the shape ({shapeMatch.Groups[1].Value}) holds '{s}', not a dimension of at most {int.MaxValue}."))
             .ToArray();
         if (shape.Length is not (2 or 3))
             throw new InvalidDataException($"expected shape (sequences, steps, scalars) or (sequences, steps); got ({string.Join(", ", shape)}).");
@@ -64,8 +70,14 @@ public static partial class NpyFile
         if (sequences < 1 || steps < 2 || scalars < 1)
             throw new InvalidDataException($"shape ({string.Join(", ", shape)}) holds no usable sequences (need ≥ 1 sequence, ≥ 2 steps, ≥ 1 scalar).");
 
-        var count = checked(sequences * steps * scalars);
-        var data = ReadExactly(reader, checked(count * elementSize), $"{count} values of {elementSize} bytes (the file is truncated)");
+        var count = (long)sequences * steps * scalars;
+        var bytes = count * elementSize;
+        var remaining = stream.CanSeek ? stream.Length - stream.Position : long.MaxValue;
+        if (bytes > remaining)
+            throw new InvalidDataException($"the shape ({string.Join(", ", shape)}) needs {bytes:N0} bytes of data, the file holds {remaining:N0} (truncated, or the header lies).");
+        if (bytes > MaxDataBytes)
+            throw new InvalidDataException($"the shape ({string.Join(", ", shape)}) needs {bytes:N0} bytes of data; at most {MaxDataBytes:N0} are read.");
+        var data = ReadExactly(reader, (int)bytes, $"{count} values of {elementSize} bytes (the file is truncated)");
         var values = new double[count];
         for (var i = 0; i < count; i++)
             values[i] = elementSize == 8 ? BitConverter.ToDouble(data, i * 8) : BitConverter.ToSingle(data, i * 4);
@@ -93,6 +105,10 @@ public static partial class NpyFile
         writer.Write(Encoding.ASCII.GetBytes(header));
         foreach (var value in sequences.Values) writer.Write(value);
     }
+
+    private static int CheckedHeaderLength(uint length) => length <= MaxHeaderBytes
+        ? (int)length
+        : throw new InvalidDataException($"the header declares {length:N0} bytes; at most {MaxHeaderBytes:N0} are read.");
 
     private static byte[] ReadExactly(BinaryReader reader, int count, string what)
     {

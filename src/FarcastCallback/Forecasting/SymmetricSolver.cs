@@ -13,6 +13,9 @@ internal static class SymmetricSolver
     public static double[] Solve(double[,] g, double[] b)
     {
         var n = b.Length;
+        // Non-finite sums (a weight went to infinity, a sequence holds NaN) give a non-finite map, which is never written.
+        if (b.Any(v => !double.IsFinite(v)) || g.Cast<double>().Any(v => !double.IsFinite(v)))
+            return Enumerable.Repeat(double.NaN, n).ToArray();
         var scale = new double[n];
         for (var i = 0; i < n; i++)
             scale[i] = g[i, i] > 0 && double.IsFinite(g[i, i]) ? 1.0 / Math.Sqrt(g[i, i]) : 0.0;

@@ -1,0 +1,106 @@
+using Spectre.Console;
+
+namespace FarcastCallback.Cli.Tests;
+
+/// <summary>
+/// Mistaken and hostile command lines, run in-process: each ends in one line naming the problem and exit code 2, before
+/// any training starts.
+/// </summary>
+[NonParallelizable]   // AnsiConsole.Console is process-wide
+public sealed class CommandLineErrorTests
+{
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), ColorSystem = ColorSystemSupport.NoColors });
+        AnsiConsole.Profile.Width = 400;
+        try
+        {
+            var code = FarcastApp.Run(args);
+            return (code, writer.ToString().Trim());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
+
+    private static void AssertOneLineError(string[] args, string message)
+    {
+        var (code, output) = Run(args);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output, Does.StartWith("error: ").And.Contain(message));
+        Assert.That(output.Split('\n'), Has.Length.EqualTo(1), "one line");
+        Assert.That(output, Does.Not.Contain("(Parameter '"));
+    }
+
+    [TestCase("--stpes", "2", "Unknown option 'stpes'")]
+    [TestCase("--bogus-flag", "3", "Unknown option 'bogus-flag'")]
+    [TestCase("--Farcast:Horizon", "20", "write farcast settings as --Farcast:KEY=VALUE")]
+    [TestCase("--Farcast:WarmupSteps=abc", "", "Farcast:WarmupSteps='abc' is not a whole number from 0 to 2147483647")]
+    [TestCase("--Farcast:WarmupSteps=", "", "Farcast:WarmupSteps=(empty) is not a whole number")]
+    [TestCase("--Farcast:Horizon=1e3", "", "Farcast:Horizon='1e3' is not a whole number from 1 to 100000")]
+    [TestCase("--Farcast:Mode=Foo", "", "Farcast:Mode='Foo' is not one of Resume, Stop")]
+    [TestCase("--Farcast:Fit=L2", "", "Farcast:Fit='L2' is not one of LeastSquares, L1")]
+    [TestCase("--Farcast:Seed=1e30", "", "Farcast:Seed='1e30' is not a whole number")]
+    [TestCase("--Farcast:Seed=99999999999", "", "Farcast:Seed='99999999999' is not a whole number")]
+    [TestCase("--Farcast:Horizn=5", "", "Farcast:Horizn is not a farcast setting")]
+    [TestCase("--Farcast:Lambda=NaN", "", "Farcast:Lambda='NaN' is not a finite number")]
+    [TestCase("--Farcast:Horizon=0", "", "Farcast:Horizon must be between 1 and 100000; got 0.")]
+    [TestCase("--lr", "NaN", "--lr must be a positive number")]
+    [TestCase("--lr", "1e300", "--lr must be a positive number that fits in float32")]
+    [TestCase("--seeds", "0", "--seeds must be at least 1")]
+    public void A_mistaken_fullbatch_argument_is_one_line_naming_it(string flag, string value, string message) =>
+        AssertOneLineError(value == "" ? new[] { "fullbatch", "--task", "pinn", flag } : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
+
+    [Test]
+    public void A_seed_range_past_int_max_is_refused() =>
+        AssertOneLineError(new[] { "fullbatch", "--seed", "2147483647", "--seeds", "3" }, "runs past the largest seed");
+
+    [Test]
+    public void Farcast_settings_given_to_a_command_that_takes_none_are_refused() =>
+        AssertOneLineError(new[] { "paper", "syn1", "--Farcast:Horizon=3" }, "apply to the fullbatch, mnist and text commands only");
+
+    [Test]
+    public void An_output_path_that_is_a_file_a_device_or_a_full_folder_is_refused_before_training()
+    {
+        var file = Path.GetTempFileName();
+        var full = Directory.CreateTempSubdirectory("farcast-full-").FullName;
+        File.WriteAllText(Path.Combine(full, "steps.csv"), "old");
+
+        AssertOneLineError(new[] { "fullbatch", "--out", file }, "is a file");
+        AssertOneLineError(new[] { "fullbatch", "--out", "/dev/null" }, "is a file");
+        AssertOneLineError(new[] { "fullbatch", "--out", full }, "is not empty; choose a new folder, or pass --force");
+        AssertOneLineError(new[] { "fullbatch", "--out", "/proc/no-such-folder/out" }, "cannot be written");
+        File.Delete(file);
+        Directory.Delete(full, true);
+    }
+
+    [TestCase("--lora", "-1", "--lora must be 0 (full fine-tuning) or a rank of at least 1")]
+    [TestCase("--lora-targets", "q,x", "'x' is not one of q, k, v, o")]
+    public void A_mistaken_lora_option_is_refused(string flag, string value, string message) =>
+        AssertOneLineError(new[] { "text", "--lora", "8", flag, value }, message);
+
+    [Test]
+    public void A_preset_refuses_the_options_it_fixes() =>
+        AssertOneLineError(new[] { "mnist", "--preset", "Fm16", "--lr", "0.1" }, "--lr is fixed by --preset Fm16");
+
+    [Test]
+    public void A_sequence_file_with_a_lying_shape_is_refused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"farcast-{Guid.NewGuid():N}.npy");
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (100000, 100000, 3), }";
+        header = header.PadRight(118) + "\n";
+        using (var file = File.Create(path))
+        {
+            file.Write(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 });
+            file.Write(BitConverter.GetBytes((ushort)header.Length));
+            file.Write(System.Text.Encoding.ASCII.GetBytes(header));
+            file.Write(new byte[800]);
+        }
+
+        AssertOneLineError(new[] { "eval", "--sequences", path, "--input-steps", "5" }, "needs 240,000,000,000 bytes of data, the file holds 800");
+        File.Delete(path);
+    }
+}
