@@ -104,3 +104,97 @@ public sealed class CommandLineErrorTests
         File.Delete(path);
     }
 }
+
+/// <summary>Mistaken data and model arguments, refused before training.</summary>
+[NonParallelizable]
+public sealed class DataArgumentErrorTests
+{
+    private static string TempFolder() => Directory.CreateTempSubdirectory("farcast-cli-").FullName;
+
+    private static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var previous = AnsiConsole.Console;
+        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), ColorSystem = ColorSystemSupport.NoColors });
+        AnsiConsole.Profile.Width = 400;
+        try
+        {
+            return (FarcastApp.Run(args), writer.ToString().Trim());
+        }
+        finally
+        {
+            AnsiConsole.Console = previous;
+        }
+    }
+
+    private static void AssertError(string[] args, string message)
+    {
+        var (code, output) = Run(args);
+        Assert.That(code, Is.EqualTo(2), output);
+        Assert.That(output.Split('\n').Last(), Does.StartWith("error: ").And.Contain(message));
+    }
+
+    [Test]
+    public void A_checkpoint_that_is_missing_or_a_file_is_named()
+    {
+        var file = Path.GetTempFileName();
+        AssertError(new[] { "text", "--checkpoint", "/no/such/checkpoint" }, "--checkpoint '/no/such/checkpoint' does not exist");
+        AssertError(new[] { "text", "--checkpoint", file }, "is a file; give the checkpoint's folder");
+        File.Delete(file);
+    }
+
+    [Test]
+    public void A_max_length_beyond_the_checkpoints_positions_is_refused_before_training()
+    {
+        var folder = TempFolder();
+        File.WriteAllText(Path.Combine(folder, "config.json"), "{\"model_type\":\"distilbert\",\"max_position_embeddings\":64,\"dim\":32,\"n_heads\":4,\"n_layers\":1,\"hidden_dim\":64}");
+
+        AssertError(new[] { "text", "--checkpoint", folder, "--max-length", "128" }, "--max-length 128 is more than the checkpoint's max_position_embeddings, 64");
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void Csv_mistakes_are_named_with_the_file()
+    {
+        var folder = TempFolder();
+        var same = Path.Combine(folder, "texts.csv");
+        File.WriteAllText(same, "text,label\na,x\nb,y\n");
+        AssertError(new[] { "text", "--csv", same, "--text-column", "text", "--label-column", "text" }, "a text cannot be its own label");
+        AssertError(new[] { "text", "--csv", same, "--labels", "," }, "--labels names nothing");
+
+        var oneClass = Path.Combine(folder, "one.csv");
+        File.WriteAllText(oneClass, "text,label\nhello,x\nworld,x\n");
+        AssertError(new[] { "text", "--csv", oneClass }, "holds 1 class; text classification needs at least 2");
+
+        var invalid = Path.Combine(folder, "invalid.csv");
+        File.WriteAllBytes(invalid, System.Text.Encoding.ASCII.GetBytes("text,label\nhello,").Concat(new byte[] { 0xC3, 0x28 }).Concat(System.Text.Encoding.ASCII.GetBytes("\nworld,b\n")).ToArray());
+        AssertError(new[] { "text", "--csv", invalid }, "invalid.csv: not valid UTF-8");
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void Data_that_is_a_file_and_guard_sizes_beyond_the_data_are_refused()
+    {
+        var file = Path.GetTempFileName();
+        AssertError(new[] { "mnist", "--data", file }, "is a file, not a folder");
+        AssertError(new[] { "text", "--data", file }, "is a file, not a folder");
+        File.Delete(file);
+    }
+
+    [Test]
+    public void An_empty_checkpoint_list_is_refused()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"farcast-{Guid.NewGuid():N}.npy");
+        var header = "{'descr': '<f8', 'fortran_order': False, 'shape': (4, 12), }".PadRight(118) + "\n";
+        using (var stream = File.Create(path))
+        {
+            stream.Write(new byte[] { 0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y', 1, 0 });
+            stream.Write(BitConverter.GetBytes((ushort)header.Length));
+            stream.Write(System.Text.Encoding.ASCII.GetBytes(header));
+            stream.Write(new byte[4 * 12 * 8]);
+        }
+
+        AssertError(new[] { "eval", "--sequences", path, "--input-steps", "3", "--checkpoints", "," }, "--checkpoints names no step");
+        File.Delete(path);
+    }
+}

@@ -135,3 +135,21 @@ public sealed class HostileInputTests
         file.Write(new byte[dataBytes]);
     }
 }
+
+public sealed class SizeArgumentTests
+{
+    [Test]
+    public void A_batch_larger_than_the_data_names_the_option() =>
+        Assert.That(() => new FarcastCallback.Hosts.Training.BatchOrder(100, 101, seed: 1),
+            Throws.ArgumentException.With.Message.EqualTo("--batch-size 101 must be between 1 and the 100 training examples."));
+
+    [Test]
+    public void A_verification_set_larger_than_its_share_is_refused_not_clamped()
+    {
+        var (pixels, labels) = TinyDigits.Make(perClass: 20);
+        var all = new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels);
+
+        Assert.That(() => MnistData.Split(all, seed: 1, verification: 100_000),
+            Throws.ArgumentException.With.Message.Contains("--verify-images must be between 0 and 20"));
+    }
+}

@@ -57,7 +57,7 @@ public sealed class NpyFileTests
             "int dtype" => "dtype '<i4' is not supported",
             "fortran" => "Fortran-order",
             "1-d shape" => "expected shape (sequences, steps, scalars)",
-            "truncated" => "the file is truncated",
+            "truncated" => "needs 48 bytes of data, the file holds 20 (truncated, or the header lies)",
             _ => "unsupported .npy format version 9",
         };
 

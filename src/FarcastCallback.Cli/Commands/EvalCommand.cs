@@ -48,9 +48,12 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
                 ? step
                 : throw new ArgumentException($"--checkpoints must be comma-separated step numbers; got '{c}'."))
             .ToArray();
+        if (checkpoints.Length == 0) throw new ArgumentException("--checkpoints names no step; give comma-separated step numbers.");
         var task = new ForecastTask(settings.InputSteps, sequences.Steps);
         var run = RunInfo.FromCommandLine();
         AnsiConsole.MarkupLineInterpolated($"{settings.Sequences}: {sequences.Sequences} sequences × {sequences.Steps} steps × {sequences.Scalars} scalars.");
+        if (NonFinite(sequences.Values) is var nonFinite and > 0)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] {nonFinite} values are NaN or infinite; every model's MSE at a step they touch is undefined (—).");
 
         var results = ConsoleReport.WithProgress("eval",
             progress => ForecastEvaluation.Run(_ => sequences, models, task, checkpoints, settings.Trials, progress: progress));
@@ -62,5 +65,12 @@ public sealed class EvalCommand : Command<EvalCommand.Settings>
             AnsiConsole.MarkupLineInterpolated($"Wrote summary.json, table.md and table.csv to [bold]{settings.Out}[/].");
         }
         return 0;
+    }
+
+    private static int NonFinite(ReadOnlySpan<double> values)
+    {
+        var count = 0;
+        foreach (var v in values) if (!double.IsFinite(v)) count++;
+        return count;
     }
 }

@@ -67,16 +67,26 @@ internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func
 {
     public static TextInputs Load(TextModelSettings settings, int verification, ILogger logger)
     {
+        // The checkpoint is checked before the texts are read and before anything trains: its folder, its config's sizes
+        // and whether --max-length fits its position embeddings.
+        if (settings.Checkpoint is { } folder)
+        {
+            if (File.Exists(folder)) throw new ArgumentException($"--checkpoint '{folder}' is a file; give the checkpoint's folder (config.json, model.safetensors, vocab.txt).");
+            if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--checkpoint '{folder}' does not exist.");
+            var config = TransformerConfig.Read(Path.Combine(folder, "config.json"));
+            if (settings.MaxLength > config.MaxPositions)
+                throw new ArgumentException($"--max-length {settings.MaxLength} is more than the checkpoint's max_position_embeddings, {config.MaxPositions}.");
+        }
         LabeledTexts texts;
         if (settings.Csv is not null)
         {
-            var (read, skipped) = CsvTexts.Read(settings.Csv, settings.TextColumn, settings.LabelColumn, Names(settings.Labels));
+            var (read, skipped) = CsvTexts.Read(settings.Csv, settings.TextColumn, settings.LabelColumn, NonEmptyNames(settings.Labels, "--labels"));
             texts = read;
             AnsiConsole.MarkupLineInterpolated($"{read.Count} texts in {read.LabelNames.Count} classes from [bold]{settings.Csv}[/] ({skipped} rows with an empty text skipped).");
         }
         else
         {
-            texts = FortuneTexts.Read(settings.Data, Names(settings.Categories)!);
+            texts = FortuneTexts.Read(settings.Data, NonEmptyNames(settings.Categories, "--categories")!);
             AnsiConsole.MarkupLineInterpolated($"{texts.Count} fortunes in {texts.LabelNames.Count} categories from [bold]{settings.Data}[/].");
         }
         var split = TextSplit.Stratified(texts, seed: 0, verification);
@@ -92,4 +102,8 @@ internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func
 
     private static string[]? Names(string? names) =>
         names?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
+    /// <summary>A comma-separated option that must name something: <c>--labels ,</c> is a mistake, not "no labels".</summary>
+    internal static string[]? NonEmptyNames(string? names, string option) =>
+        Names(names) is { Length: 0 } ? throw new ArgumentException($"{option} names nothing; give comma-separated names.") : Names(names);
 }

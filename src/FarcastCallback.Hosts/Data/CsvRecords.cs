@@ -3,7 +3,8 @@ using System.Text;
 namespace FarcastCallback.Hosts.Data;
 
 /// <summary>
-/// Reads RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. A field longer than
+/// Reads RFC 4180 CSV: quoted fields may hold commas, doubled quotes and line breaks. Give it a reader with strict
+/// UTF-8 (<see cref="Strict"/>): invalid bytes are an error naming the record, not U+FFFD that merges distinct labels. A field longer than
 /// <see cref="MaxFieldChars"/> or a record of more than <see cref="MaxFields"/> fields is refused with the record's
 /// number, so an unterminated quote or a hostile file cannot grow one string without bound.
 /// </summary>
@@ -12,17 +13,32 @@ internal static class CsvRecords
     public const int MaxFieldChars = 1 << 20;
     public const int MaxFields = 10_000;
 
+    /// <summary>UTF-8 that throws on invalid bytes instead of replacing them.</summary>
+    public static readonly Encoding Strict = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Records of an RFC 4180 CSV stream.</summary>
     /// <param name="reader">The text.</param>
     /// <param name="name">The file's name for messages.</param>
     public static IEnumerable<string[]> Read(TextReader reader, string name)
     {
         var record = 1;
+        int Next()
+        {
+            try
+            {
+                return reader.Read();
+            }
+            catch (DecoderFallbackException exception)
+            {
+                throw new InvalidDataException($"{name}: not valid UTF-8 ({exception.Message})", exception);
+            }
+        }
+
         var fields = new List<string>();
         var field = new StringBuilder();
         var (quoted, any) = (false, false);
         int c;
-        while ((c = reader.Read()) >= 0)
+        while ((c = Next()) >= 0)
         {
             any = true;
             var ch = (char)c;

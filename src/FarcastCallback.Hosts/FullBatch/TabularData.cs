@@ -50,7 +50,7 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
     public static TabularData FromCsv(string path, string labelColumn, int seed = 0)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
-        using var reader = new StreamReader(path);
+        using var reader = new StreamReader(path, CsvRecords.Strict);
         using var rows = CsvRecords.Read(reader, path).GetEnumerator();
         if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{labelColumn}' is needed.");
         var header = rows.Current;

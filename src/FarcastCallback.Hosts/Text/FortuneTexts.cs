@@ -17,6 +17,7 @@ public static class FortuneTexts
     /// <summary>Reads <paramref name="categories"/> from <paramref name="folder"/>; at most <paramref name="perCategory"/> texts each (0: all).</summary>
     public static LabeledTexts Read(string folder, IReadOnlyList<string> categories, int perCategory = 0)
     {
+        if (File.Exists(folder)) throw new ArgumentException($"--data '{folder}' is a file, not a folder of fortune files.");
         if (!Directory.Exists(folder))
             throw new DirectoryNotFoundException($"Fortunes folder '{folder}' does not exist. Install Debian's fortunes package (apt-get install fortunes) or pass --data.");
         if (categories.Count < 2) throw new ArgumentException($"Text classification needs at least 2 categories; got {categories.Count}.");

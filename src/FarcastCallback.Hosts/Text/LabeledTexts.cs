@@ -38,7 +38,9 @@ public sealed record TextSplit(LabeledTexts Train, LabeledTexts Verification, La
         }
         var trainArray = train.ToArray();
         random.Shuffle(trainArray);
-        var verifyCount = Math.Clamp(verification, 0, trainArray.Length / 5);
+        if (verification < 0 || verification > trainArray.Length / 5)
+            throw new ArgumentException($"--verify-texts must be between 0 and {trainArray.Length / 5} (a fifth of the {trainArray.Length} training texts); got {verification}.");
+        var verifyCount = verification;
         // Round-robin over classes so the guard batch is balanced.
         var verify = trainArray.GroupBy(i => all.Labels[i]).SelectMany(g => g.Select((index, rank) => (index, rank)))
             .OrderBy(p => p.rank).ThenBy(p => all.Labels[p.index]).Take(verifyCount).Select(p => p.index).ToHashSet();

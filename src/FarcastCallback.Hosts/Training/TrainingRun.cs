@@ -108,9 +108,21 @@ public sealed class TrainingRun
 }
 
 /// <summary>Minibatch rows: a seeded permutation per epoch, cut into batches.</summary>
-public sealed class BatchOrder(long count, int batchSize, int seed)
+public sealed class BatchOrder
 {
-    private readonly Random _random = new(seed);
+    private readonly long count;
+    private readonly int batchSize;
+
+    /// <exception cref="ArgumentException">The batch is larger than the data, or not positive.</exception>
+    public BatchOrder(long count, int batchSize, int seed)
+    {
+        if (batchSize < 1 || batchSize > count)
+            throw new ArgumentException($"--batch-size {batchSize} must be between 1 and the {count} training examples.");
+        (this.count, this.batchSize) = (count, batchSize);
+        _random = new Random(seed);
+    }
+
+    private readonly Random _random;
     private int[] _permutation = Array.Empty<int>();
     private int _position;
 
