@@ -5,7 +5,6 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
-using Microsoft.Extensions.Configuration;
 using static TorchSharp.torch;
 
 namespace FarcastCallback.Benchmarks;
@@ -46,12 +45,9 @@ public class MnistTimeToTargetBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var root = RepositoryRoot();
-        var all = MnistData.Load(Path.Combine(root, MnistData.DefaultPath));
+        var all = MnistData.Load(Path.Combine(RepositoryFiles.Root(), MnistData.DefaultPath));
         _trainer = new CnnTrainer(MnistData.Split(all, seed: 0, verification: 128));
-        _options = new FarcastOptions();
-        new ConfigurationBuilder().AddJsonFile(Path.Combine(root, "src/FarcastCallback.Cli/appsettings.json")).Build()
-            .GetSection(FarcastOptions.SectionName).Bind(_options);
+        _options = RepositoryFiles.FarcastOptions();
 
         random.manual_seed(Seed);
         using var model = new MnistCnn();
@@ -97,14 +93,5 @@ public class MnistTimeToTargetBenchmarks
         Console.WriteLine($"// {name}: {(reached ? "reached" : "did NOT reach")} {_target:0.0000} after {run.RealSteps} real steps " +
             $"({run.Points[^1].EffectiveSteps} effective), validation accuracy {run.Points[^1].ValidationAccuracy:0.0000}.");
         return run.RealSteps;
-    }
-
-    private static string RepositoryRoot()
-    {
-        foreach (var start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
-            for (var directory = new DirectoryInfo(start); directory is not null; directory = directory.Parent)
-                if (File.Exists(Path.Combine(directory.FullName, "FarcastCallback.sln")))
-                    return directory.FullName;
-        throw new DirectoryNotFoundException("Run the benchmarks from inside the repository (FarcastCallback.sln not found above the working directory).");
     }
 }
