@@ -37,6 +37,7 @@ public sealed partial class FarcastOptimizer
         writer.Write(_consecutiveRejections);
         writer.Write(_resumeAtRealStep);
         writer.Write(_reusesLeft);
+        writer.Write(_lastKeptRung);
         writer.Write(LastMaps.Count);
         foreach (var map in LastMaps) map.Write(writer);
         writer.Write(_window is not null);
@@ -90,6 +91,7 @@ public sealed partial class FarcastOptimizer
         _consecutiveRejections = reader.ReadInt32();
         _resumeAtRealStep = reader.ReadInt64();
         _reusesLeft = reader.ReadInt32();
+        _lastKeptRung = reader.ReadInt32();
         var mapCount = reader.ReadInt32();
         if (mapCount != 0) Expect(mapCount, _parameters.Length, "fitted maps");
         LastMaps = Enumerable.Range(0, mapCount).Select(_ => Lfd2Map.Read(reader)).ToArray();

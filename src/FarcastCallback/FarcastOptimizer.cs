@@ -38,6 +38,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     private WindowSchedule? _window;
     private long _position;
     private int _reusesLeft;
+    private int _lastKeptRung;
     private int _consecutiveRejections;
     private long _resumeAtRealStep;
     private long _overheadTimestampTicks;
@@ -247,7 +248,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     {
         var start = EffectiveSteps;
         var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
-        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch);
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch, _lastKeptRung);
         var outcome = maps.All(m => m.IsFinite)
             ? JumpSearch.Run(buffers, maps, ladder, _guard, keepBest: _options.HorizonSearch == HorizonSearch.Best)
             : new JumpOutcome(0, JumpReason.NonFiniteForecast, null, null);
@@ -258,6 +259,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         }
 
         var steps = outcome.Step * _options.Stride;
+        _lastKeptRung = outcome.Step;
         EffectiveSteps += steps;
         Jumps++;
         _consecutiveRejections = 0;

@@ -7,8 +7,9 @@ public enum HorizonSearch
     Off = 0,
 
     /// <summary>
-    /// Try the ladder H, ⌈H/2⌉, ⌈H/4⌉, …, 1 from the top and keep the first forecast that passes the guard: the furthest
-    /// jump the guard accepts, for one guard evaluation when the full horizon passes. Without a guard, the full horizon.
+    /// Try a halving ladder from the top and keep the first forecast that passes the guard: the furthest jump the guard
+    /// accepts, for one guard evaluation when the top rung passes. The ladder starts at H, or at twice the last kept rung
+    /// when that is shorter, and halves down to 1. Without a guard, the top rung.
     /// </summary>
     Furthest = 1,
 

@@ -74,4 +74,10 @@ public sealed class HorizonSearchTests
     [TestCase(64, new[] { 64, 32, 16, 8, 4, 2, 1 })]
     public void The_ladder_halves_from_the_horizon_down_to_one(int horizon, int[] ladder) =>
         Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Furthest), Is.EqualTo(ladder));
+
+    [TestCase(64, 5, new[] { 10, 5, 3, 2, 1 })]
+    [TestCase(64, 40, new[] { 64, 32, 16, 8, 4, 2, 1 })]
+    [TestCase(10, 1, new[] { 2, 1 })]
+    public void After_a_kept_jump_the_ladder_starts_at_twice_its_rung(int horizon, int lastKept, int[] ladder) =>
+        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Best, lastKept), Is.EqualTo(ladder));
 }
