@@ -1,5 +1,3 @@
-using Spectre.Console;
-
 namespace FarcastCallback.Cli.Tests;
 
 /// <summary>
@@ -9,31 +7,9 @@ namespace FarcastCallback.Cli.Tests;
 [NonParallelizable]   // AnsiConsole.Console is process-wide
 public sealed class CommandLineErrorTests
 {
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), ColorSystem = ColorSystemSupport.NoColors });
-        AnsiConsole.Profile.Width = 400;
-        try
-        {
-            var code = FarcastApp.Run(args);
-            return (code, writer.ToString().Trim());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
-
-    private static void AssertOneLineError(string[] args, string message)
-    {
-        var (code, output) = Run(args);
-        Assert.That(code, Is.EqualTo(2), output);
-        Assert.That(output, Does.StartWith("error: ").And.Contain(message));
-        Assert.That(output.Split('\n'), Has.Length.EqualTo(1), "one line");
-        Assert.That(output, Does.Not.Contain("(Parameter '"));
-    }
+    /// <summary>A mistake found before any work starts: the error is all that is printed.</summary>
+    private static void AssertOneLineError(string[] args, string message) =>
+        Assert.That(CliRunner.AssertError(args, message).Split('\n'), Has.Length.EqualTo(1), "one line");
 
     [TestCase("--stpes", "2", "Unknown option 'stpes'")]
     [TestCase("--bogus-flag", "3", "Unknown option 'bogus-flag'")]
@@ -111,28 +87,7 @@ public sealed class DataArgumentErrorTests
 {
     private static string TempFolder() => Directory.CreateTempSubdirectory("farcast-cli-").FullName;
 
-    private static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var previous = AnsiConsole.Console;
-        AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), ColorSystem = ColorSystemSupport.NoColors });
-        AnsiConsole.Profile.Width = 400;
-        try
-        {
-            return (FarcastApp.Run(args), writer.ToString().Trim());
-        }
-        finally
-        {
-            AnsiConsole.Console = previous;
-        }
-    }
-
-    private static void AssertError(string[] args, string message)
-    {
-        var (code, output) = Run(args);
-        Assert.That(code, Is.EqualTo(2), output);
-        Assert.That(output.Split('\n').Last(), Does.StartWith("error: ").And.Contain(message));
-    }
+    private static void AssertError(string[] args, string message) => CliRunner.AssertError(args, message);
 
     [Test]
     public void A_checkpoint_that_is_missing_or_a_file_is_named()

@@ -43,16 +43,6 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [DefaultValue(FullBatchTaskName.Inr)]
         public FullBatchTaskName Task { get; init; } = FullBatchTaskName.Inr;
 
-        [CommandOption("--optimizer <NAME>")]
-        [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
-        [DefaultValue(InnerOptimizer.Adam)]
-        public InnerOptimizer Optimizer { get; init; } = InnerOptimizer.Adam;
-
-        [CommandOption("--momentum <M>")]
-        [Description("SGD momentum. Default 0.9.")]
-        [DefaultValue(0.9)]
-        public double Momentum { get; init; } = 0.9;
-
         [CommandOption("--reference-lr <RATE>")]
         [Description("Target = the final loss of a plain run at this rate (e.g. the default rate, when --lr is a tuned one). Default: the plain run's own final loss.")]
         public double? ReferenceLearningRate { get; init; }
@@ -103,7 +93,6 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
 
         public override ValidationResult Validate()
         {
-            if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
             if (ReferenceLearningRate is { } r && (!(r > 0) || !double.IsFinite(r))) return ValidationResult.Error($"--reference-lr must be a positive number; got {r}.");
             if (TargetLoss is { } t && !double.IsFinite(t)) return ValidationResult.Error($"--target-loss must be a finite number; got {t}.");
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");

