@@ -51,6 +51,10 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [Description("An explicit target training loss (overrides --reference-lr).")]
         public double? TargetLoss { get; init; }
 
+        [CommandOption("--no-guard")]
+        [Description("Keep every finite forecast without checking the training loss (an ablation: unguarded jumps can diverge).")]
+        public bool NoGuard { get; init; }
+
         [CommandOption("--lr-grid <RATES>")]
         [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the final loss of the run at --reference-lr (default --lr); prints and writes (lr-grid.json) the rate with the fewest median steps.")]
         public string? LearningRateGrid { get; init; }
@@ -111,7 +115,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, settings.LearningRate, settings.Optimizer, settings.Momentum,
-            settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss);
+            settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard);
         var run = RunInfo.FromCommandLine();
 
         if (settings.LearningRateGrid is not null)

@@ -15,8 +15,10 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="ReferenceLearningRate">When set, the target is the final loss of a plain run at this rate (the honest
 /// baseline's protocol: both runs at a tuned rate race to the default rate's result); otherwise the plain run's own.</param>
 /// <param name="TargetLoss">An explicit target loss, overriding both.</param>
+/// <param name="Guard">Whether jumps are checked against the training loss (and rolled back when it rises); without a
+/// guard every finite forecast is kept — the ablation that shows what the guard is for.</param>
 public sealed record FullBatchSettings(int Steps = 3000, int Seeds = 1, int FirstSeed = 1, double LearningRate = 1e-3, InnerOptimizer Optimizer = InnerOptimizer.Adam,
-    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null);
+    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true);
 
 /// <summary>
 /// The main job where farcasting pays: a full-batch task trained twice per seed from the same initial weights — plain,
@@ -65,7 +67,7 @@ public static class FullBatchJob
 
         var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
         using var farcast = new FarcastOptimizer(settings.Optimizer.Create(farcastModel.parameters(), settings.LearningRate, settings.Momentum), options, logger);
-        farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
+        if (settings.Guard) farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
         var kept = new List<int>();
         farcast.Jumped += (_, e) => kept.Add(e.Horizon);
         var farcasting = new FullBatchRun(task, farcastModel, farcast);
