@@ -21,6 +21,6 @@ internal static class FarcastDefaults
     public const int RefitEvery = 0;
     public const HorizonSearch Search = HorizonSearch.Off;
     public const FarcastMap Map = FarcastMap.Fitted;
-    public const int MinTensorSize = 0;
+    public const int MinTensorSize = 64;
     public const double VerifyStandardErrors = 0.0;
 }

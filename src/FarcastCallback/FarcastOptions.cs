@@ -131,7 +131,7 @@ public sealed class FarcastOptions
     /// of them together (to the whole model if they hold fewer than this together). A map has three coefficients per
     /// step, so a 1-element bias fitted alone is interpolated exactly by wild coefficients (a = -872, b = 872).
     /// </summary>
-    /// <value>The default value is 0 (every tensor alone). Valid range: 0 to 100000000.</value>
+    /// <value>The default value is 64 (0 fits every tensor alone). Valid range: 0 to 100000000.</value>
     [Range(0, 100_000_000)]
     public int MinTensorSize { get; set; } = FarcastDefaults.MinTensorSize;
 

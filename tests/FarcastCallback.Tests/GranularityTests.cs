@@ -19,7 +19,7 @@ public sealed class GranularityTests
             curvature: new[] { 1.0, 6.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 0, InputSteps = 5, Horizon = 20, Lambda = 0, MaxJumps = 1, Granularity = granularity,
+            WarmupSteps = 0, InputSteps = 5, Horizon = 20, Lambda = 0, MaxJumps = 1, Granularity = granularity, MinTensorSize = 0,
         });
         for (var i = 0; i < 24; i++) problem.Step(farcast);
         Assert.That(farcast.Jumps, Is.EqualTo(1));
