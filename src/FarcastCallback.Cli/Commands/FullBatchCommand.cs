@@ -21,8 +21,22 @@ public enum FullBatchTaskName
     Classifier,
 }
 
+/// <summary>Per-task defaults of <c>farcast fullbatch</c>.</summary>
+public static class FullBatchTaskDefaults
+{
+    /// <summary>
+    /// Plain Adam's best rate for each built-in task, chosen with <c>--lr-grid</c> on seeds 1–3 (docs/benchmarks.md): the
+    /// baseline farcasting has to beat is the tuned one.
+    /// </summary>
+    public static double LearningRate(this FullBatchTaskName task) => task switch
+    {
+        FullBatchTaskName.Classifier => 0.05,
+        _ => 0.01,
+    };
+}
+
 /// <summary>
-/// <c>farcast fullbatch [--task inr|pinn|classifier] [--steps 3000] [--lr 1e-3] [--seeds 1] [--seed 1] [--out DIR]</c>:
+/// <c>farcast fullbatch [--task inr|pinn|classifier] [--steps 3000] [--lr RATE] [--seeds 1] [--seed 1] [--out DIR]</c>:
 /// a full-batch task trained with the plain inner optimizer and with <see cref="FarcastOptimizer"/> guarded by the exact
 /// training loss, from the same initial weights, interleaved; real steps and seconds to the target loss. Farcast settings
 /// come from appsettings.json overlaid by appsettings.fullbatch.json, overridden as <c>--Farcast:KEY=VALUE</c>.
@@ -34,7 +48,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         public Settings()
         {
             Steps = 3000;
-            LearningRate = 1e-3;
+            LearningRate = 1e-3;   // only for validation; the task's tuned rate applies unless --lr is given
             EvaluateEvery = 100;
         }
 
@@ -56,7 +70,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         public bool NoGuard { get; init; }
 
         [CommandOption("--lr-grid <RATES>")]
-        [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the final loss of the run at --reference-lr (default --lr); prints and writes (lr-grid.json) the rate with the fewest median steps.")]
+        [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the final loss of the run at --reference-lr (default 0.001, Adam's usual default); prints and writes (lr-grid.json) the stable rate with the fewest median steps.")]
         public string? LearningRateGrid { get; init; }
 
         [CommandOption("--image <FILE>")]
@@ -114,12 +128,14 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Warning));
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
-        var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, settings.LearningRate, settings.Optimizer, settings.Momentum,
+        var given = context.Arguments.Any(a => a == "--lr" || a.StartsWith("--lr=", StringComparison.Ordinal));
+        var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate();
+        var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, learningRate, settings.Optimizer, settings.Momentum,
             settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard);
         var run = RunInfo.FromCommandLine();
 
         if (settings.LearningRateGrid is not null)
-            return TuneBaseline(task, jobSettings, Settings.Rates(settings.LearningRateGrid)!, run, settings.Out);
+            return TuneBaseline(task, jobSettings with { ReferenceLearningRate = settings.ReferenceLearningRate ?? 1e-3 }, Settings.Rates(settings.LearningRateGrid)!, run, settings.Out);
 
         var comparison = task is InrTask inr ? new InrComparison(inr.Image) : null;
         var renderAt = new[] { settings.Steps / 10, settings.Steps / 3, settings.Steps };
