@@ -22,5 +22,6 @@ internal static class FarcastDefaults
     public const HorizonSearch Search = HorizonSearch.Off;
     public const FarcastMap Map = FarcastMap.Fitted;
     public const int MinTensorSize = 64;
+    public const int MinJump = 1;
     public const double VerifyStandardErrors = 0.0;
 }

@@ -248,7 +248,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     {
         var start = EffectiveSteps;
         var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
-        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch, _lastKeptRung);
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch, _lastKeptRung, _options.MinJump);
         var outcome = maps.All(m => m.IsFinite)
             ? JumpSearch.Run(buffers, maps, ladder, _guard, keepBest: _options.HorizonSearch == HorizonSearch.Best)
             : new JumpOutcome(0, JumpReason.NonFiniteForecast, null, null);

@@ -122,6 +122,15 @@ public sealed class FarcastOptions
     /// <value>The default value is <see cref="FarcastCallback.HorizonSearch.Off"/>.</value>
     public HorizonSearch HorizonSearch { get; set; } = FarcastDefaults.Search;
 
+    /// <summary>
+    /// <see cref="HorizonSearch"/> only: the shortest jump, in snapshots, the search tries. Each rung costs a guard check
+    /// (a forward pass); a jump that skips fewer steps than its checks cost slows training down, so rungs below this are
+    /// not tried. A value above <see cref="Horizon"/> acts as <see cref="Horizon"/>.
+    /// </summary>
+    /// <value>The default value is 1. Valid range: 1 to 100000.</value>
+    [Range(1, 100_000)]
+    public int MinJump { get; set; } = FarcastDefaults.MinJump;
+
     /// <summary>Whether the jump's coefficients are fitted (LFD-2) or fixed linear extrapolation (fast-forward).</summary>
     /// <value>The default value is <see cref="FarcastMap.Fitted"/>.</value>
     public FarcastMap Map { get; set; } = FarcastDefaults.Map;

@@ -80,4 +80,11 @@ public sealed class HorizonSearchTests
     [TestCase(10, 1, new[] { 2, 1 })]
     public void After_a_kept_jump_the_ladder_starts_at_twice_its_rung(int horizon, int lastKept, int[] ladder) =>
         Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Best, lastKept), Is.EqualTo(ladder));
+
+    [TestCase(64, 0, 8, new[] { 64, 32, 16, 8 })]
+    [TestCase(64, 1, 8, new[] { 8 })]
+    [TestCase(64, 5, 4, new[] { 10, 5 })]
+    [TestCase(10, 0, 50, new[] { 10 })]
+    public void The_ladder_stops_at_the_shortest_jump_worth_its_checks(int horizon, int lastKept, int minJump, int[] ladder) =>
+        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Furthest, lastKept, minJump), Is.EqualTo(ladder));
 }

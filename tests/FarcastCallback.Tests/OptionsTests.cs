@@ -31,6 +31,7 @@ public sealed class OptionsTests
             Assert.That(options.HorizonSearch, Is.EqualTo(HorizonSearch.Off));
             Assert.That(options.Map, Is.EqualTo(FarcastMap.Fitted));
             Assert.That(options.MinTensorSize, Is.EqualTo(64));
+            Assert.That(options.MinJump, Is.EqualTo(1));
             Assert.That(options.VerifyStandardErrors, Is.EqualTo(0.0));
         });
     }
