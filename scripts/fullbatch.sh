@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# The full-batch measurements of docs/benchmarks.md, in three stages (all by default):
+#   grid       the honest baseline: plain Adam's rate per task on seeds 1-3 (to the 0.001 run's final loss)
+#   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15
+#   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
+# Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building.
+# Wall-clock ratios are only meaningful on an otherwise idle machine.
+set -euo pipefail
+out="${1:-out/fullbatch}"
+shift || true
+stages="${*:-grid heldout ablations}"
+cd "$(dirname "$0")/.."
+if [[ -n "${FARCAST_DLL:-}" ]]; then
+  farcast() { dotnet "$FARCAST_DLL" "$@"; }
+else
+  dotnet build -c Release src/FarcastCallback.Cli --nologo -v quiet
+  farcast() { dotnet run -c Release --no-build --project src/FarcastCallback.Cli -- "$@"; }
+fi
+tasks=(inr pinn classifier)
+heldout=(--seed 11 --seeds 5)
+for stage in $stages; do
+  case "$stage" in
+    grid)
+      for task in "${tasks[@]}"; do
+        farcast fullbatch --task "$task" --seed 1 --seeds 3 --lr-grid 5e-4,1e-3,2e-3,5e-3,1e-2,2e-2,5e-2 --out "$out/grid-$task"
+      done ;;
+    heldout)
+      for task in "${tasks[@]}"; do
+        farcast fullbatch --task "$task" "${heldout[@]}" --out "$out/heldout-$task"
+      done ;;
+    ablations)
+      declare -A rows=(
+        [no-search]="--Farcast:HorizonSearch=Off"
+        [no-reuse]="--Farcast:RefitEvery=0"
+        [no-pooling]="--Farcast:MinTensorSize=0"
+        [stride-2]="--Farcast:Stride=2"
+        [no-guard]="--no-guard"
+        [old-defaults]="--Farcast:Horizon=10 --Farcast:HorizonSearch=Off --Farcast:RefitEvery=0 --Farcast:MinJump=1 --Farcast:MinTensorSize=0"
+      )
+      for task in "${tasks[@]}"; do
+        for row in no-search no-reuse no-pooling stride-2 no-guard old-defaults; do
+          # shellcheck disable=SC2086
+          farcast fullbatch --task "$task" "${heldout[@]}" ${rows[$row]} --out "$out/ablation-$task-$row"
+        done
+      done ;;
+    *) echo "unknown stage '$stage' (grid, heldout, ablations)" >&2; exit 2 ;;
+  esac
+done
