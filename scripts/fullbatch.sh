@@ -3,7 +3,8 @@
 #   grid       the honest baseline: plain Adam's rate per task on seeds 1-3 (to the 0.001 run's final loss)
 #   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
-# Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building.
+# Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
+# ABLATION_SEEDS (default 5) runs the ablation rows on fewer of the held-out seeds.
 # Wall-clock ratios are only meaningful on an otherwise idle machine.
 set -euo pipefail
 out="${1:-out/fullbatch}"
@@ -18,6 +19,7 @@ else
 fi
 tasks=(inr pinn classifier)
 heldout=(--seed 11 --seeds 5)
+ablation=(--seed 11 --seeds "${ABLATION_SEEDS:-5}")
 for stage in $stages; do
   case "$stage" in
     grid)
@@ -40,7 +42,7 @@ for stage in $stages; do
       for task in "${tasks[@]}"; do
         for row in no-search no-reuse no-pooling stride-2 no-guard old-defaults; do
           # shellcheck disable=SC2086
-          farcast fullbatch --task "$task" "${heldout[@]}" ${rows[$row]} --out "$out/ablation-$task-$row"
+          farcast fullbatch --task "$task" "${ablation[@]}" ${rows[$row]} --out "$out/ablation-$task-$row"
         done
       done ;;
     *) echo "unknown stage '$stage' (grid, heldout, ablations)" >&2; exit 2 ;;
