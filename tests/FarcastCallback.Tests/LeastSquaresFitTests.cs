@@ -71,7 +71,8 @@ public sealed class LeastSquaresFitTests
     private static double[] NormalEquations(SyntheticWindow window, int j)
     {
         var g = window.Statistics().Gram();
-        var rhs = window.Statistics().Cross(j);
+        var cross = window.Statistics().Cross(j);
+        var rhs = new[] { cross.X, cross.Y, cross.Z };
         var det = Det(g);
         var result = new double[3];
         for (var column = 0; column < 3; column++)

@@ -30,7 +30,8 @@ public static class FullBatchTaskDefaults
     /// </summary>
     public static double LearningRate(this FullBatchTaskName task) => task switch
     {
-        FullBatchTaskName.Classifier => 0.05,
+        FullBatchTaskName.Inr => 0.02,
+        FullBatchTaskName.Classifier => 0.1,
         _ => 0.01,
     };
 }

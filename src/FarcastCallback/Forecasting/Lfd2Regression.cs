@@ -15,8 +15,8 @@ namespace FarcastCallback.Forecasting;
 /// </example>
 public sealed class Lfd2Regression
 {
-    private readonly double[] _cross;
-    private double _count, _sumFF, _sumFD, _sumDD, _sumF, _sumD;
+    private readonly Lfd2Statistics _sums;
+    private readonly double[] _targets;
 
     /// <summary>A regression of <paramref name="horizon"/> forecast steps.</summary>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> is less than 1.</exception>
@@ -24,14 +24,15 @@ public sealed class Lfd2Regression
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         Horizon = horizon;
-        _cross = new double[3 * horizon];
+        _sums = new Lfd2Statistics(horizon);
+        _targets = new double[horizon];
     }
 
     /// <summary>The number of forecast steps H.</summary>
     public int Horizon { get; }
 
     /// <summary>The number of scalar trajectories added.</summary>
-    public long Count => (long)_count;
+    public long Count => (long)_sums.Count;
 
     /// <summary>Adds one scalar's trajectory: its input window's first and last weight and the next H weights.</summary>
     /// <exception cref="ArgumentException"><paramref name="targets"/> does not hold exactly H values.</exception>
@@ -40,20 +41,8 @@ public sealed class Lfd2Regression
         if (targets.Length != Horizon)
             throw new ArgumentException($"Expected {Horizon} target weights; got {targets.Length}.", nameof(targets));
         // Displacement form (F, D = last - first, 1) with targets y_j - F: see docs/design.md, "The closed form".
-        var d = last - first;
-        _count++;
-        _sumFF += first * first;
-        _sumFD += first * d;
-        _sumDD += d * d;
-        _sumF += first;
-        _sumD += d;
-        for (var j = 0; j < Horizon; j++)
-        {
-            var y = targets[j] - first;
-            _cross[3 * j] += first * y;
-            _cross[3 * j + 1] += d * y;
-            _cross[3 * j + 2] += y;
-        }
+        for (var j = 0; j < Horizon; j++) _targets[j] = targets[j] - first;
+        _sums.Add(first, last - first, _targets);
     }
 
     /// <summary>
@@ -64,12 +53,9 @@ public sealed class Lfd2Regression
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="lambda"/> is negative or not finite.</exception>
     public Lfd2Map Fit(double lambda = 0)
     {
-        if (_count == 0) throw new InvalidOperationException("No trajectories were added to the LFD-2 regression.");
+        if (_sums.Count == 0) throw new InvalidOperationException("No trajectories were added to the LFD-2 regression.");
         if (!double.IsFinite(lambda) || lambda < 0)
             throw new ArgumentOutOfRangeException(nameof(lambda), lambda, "λ must be finite and non-negative.");
-        var statistics = new Lfd2Statistics(Horizon);
-        statistics.SetInput(_count, _sumFF, _sumFD, _sumDD, _sumF, _sumD);
-        for (var j = 1; j <= Horizon; j++) statistics.SetTarget(j, _cross[3 * (j - 1)], _cross[3 * (j - 1) + 1], _cross[3 * (j - 1) + 2]);
-        return LeastSquaresLfd2Fitter.Fit(statistics, lambda);
+        return LeastSquaresLfd2Fitter.Fit(_sums, lambda);
     }
 }

@@ -35,6 +35,25 @@ internal sealed class Lfd2Statistics
 
     public bool IsComplete => HasInput && _targetSeen.All(seen => seen);
 
+    /// <summary>Adds one scalar's trajectory: its first weight, displacement D = last - first and targets y_j = w(last + j) - first.</summary>
+    public void Add(double first, double displacement, ReadOnlySpan<double> targets)
+    {
+        Count++;
+        SumFF += first * first;
+        SumFD += first * displacement;
+        SumDD += displacement * displacement;
+        SumF += first;
+        SumD += displacement;
+        HasInput = true;
+        for (var j = 0; j < Horizon; j++)
+        {
+            _cross[3 * j] += first * targets[j];
+            _cross[3 * j + 1] += displacement * targets[j];
+            _cross[3 * j + 2] += targets[j];
+            _targetSeen[j] = true;
+        }
+    }
+
     /// <summary>Records the Gram sums of the input window, once its last weight is known.</summary>
     public void SetInput(double count, double sumFF, double sumFD, double sumDD, double sumF, double sumD)
     {
@@ -83,33 +102,5 @@ internal sealed class Lfd2Statistics
         total.HasInput = parts.All(p => p.HasInput);
         for (var j = 0; j < total.Horizon; j++) total._targetSeen[j] = parts.All(p => p._targetSeen[j]);
         return total;
-    }
-
-    public void Write(BinaryWriter writer)
-    {
-        writer.Write(Horizon);
-        writer.Write(HasInput);
-        writer.Write(Count);
-        writer.Write(SumFF);
-        writer.Write(SumFD);
-        writer.Write(SumDD);
-        writer.Write(SumF);
-        writer.Write(SumD);
-        foreach (var value in _cross) writer.Write(value);
-        foreach (var seen in _targetSeen) writer.Write(seen);
-    }
-
-    public static Lfd2Statistics Read(BinaryReader reader, int expectedHorizon)
-    {
-        var horizon = reader.ReadInt32();
-        if (horizon != expectedHorizon)
-            throw new InvalidDataException($"Saved farcast statistics have horizon {horizon}, the optimizer has {expectedHorizon}.");
-        var statistics = new Lfd2Statistics(horizon);
-        var hasInput = reader.ReadBoolean();
-        statistics.SetInput(reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble(), reader.ReadDouble());
-        statistics.HasInput = hasInput;
-        for (var i = 0; i < statistics._cross.Length; i++) statistics._cross[i] = reader.ReadDouble();
-        for (var i = 0; i < statistics._targetSeen.Length; i++) statistics._targetSeen[i] = reader.ReadBoolean();
-        return statistics;
     }
 }

@@ -3,8 +3,6 @@ namespace FarcastCallback.Forecasting;
 /// <summary>A double-precision 3-vector: one set of LFD-2 coefficients, or one row of the 3-feature design.</summary>
 internal readonly record struct Vector3(double X, double Y, double Z)
 {
-    public double this[int i] => i switch { 0 => X, 1 => Y, 2 => Z, _ => throw new ArgumentOutOfRangeException(nameof(i)) };
-
     public static Vector3 FromArray(double[] values, int offset = 0) => new(values[offset], values[offset + 1], values[offset + 2]);
 
     public double Dot(Vector3 other) => X * other.X + Y * other.Y + Z * other.Z;
