@@ -52,7 +52,7 @@ public class TextModelSettings : TrainingSettings
     public string? Labels { get; init; }
 
     [CommandOption("--max-length <N>")]
-    [Description("Tokens per text including [CLS] and [SEP]. Default 48.")]
+    [Description("Tokens per text including [[CLS]] and [[SEP]]. Default 48.")]
     [DefaultValue(48)]
     public int MaxLength { get; init; } = 48;
 
