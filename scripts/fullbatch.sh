@@ -11,12 +11,7 @@ out="${1:-out/fullbatch}"
 shift || true
 stages="${*:-grid heldout ablations}"
 cd "$(dirname "$0")/.."
-if [[ -n "${FARCAST_DLL:-}" ]]; then
-  farcast() { dotnet "$FARCAST_DLL" "$@"; }
-else
-  dotnet build -c Release src/FarcastCallback.Cli --nologo -v quiet
-  farcast() { dotnet run -c Release --no-build --project src/FarcastCallback.Cli -- "$@"; }
-fi
+source scripts/farcast-command.sh
 tasks=(inr pinn classifier)
 heldout=(--seed 11 --seeds 5)
 ablation=(--seed 11 --seeds "${ABLATION_SEEDS:-5}")

@@ -9,12 +9,7 @@ out="${1:-out/regimes}"
 seeds="${SEEDS:-5}"
 other="${OTHER_SEEDS:-3}"
 cd "$(dirname "$0")/.."
-if [[ -n "${FARCAST_DLL:-}" ]]; then
-  farcast() { dotnet "$FARCAST_DLL" "$@"; }
-else
-  dotnet build -c Release src/FarcastCallback.Cli --nologo -v quiet
-  farcast() { dotnet run -c Release --no-build --project src/FarcastCallback.Cli -- "$@"; }
-fi
+source scripts/farcast-command.sh
 time farcast mnist --seed 11 --seeds "$seeds" --out "$out/adam-b64-constant"
 common=(mnist --seed 11 --seeds "$other")
 time farcast "${common[@]}" --optimizer Sgd --lr 0.01 --momentum 0.9 --out "$out/sgd-momentum-b64-constant"
