@@ -2,6 +2,7 @@ using System.ComponentModel;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Reporting;
+using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -82,6 +83,8 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var data = MnistPresets.NinoSplit(path);
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,
             Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000);
+        // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
+        if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
         AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
         return Run(data, jobSettings, options, settings.Out, $"{settings.Preset}: plain AdamW vs FarcastOptimizer");
     }
@@ -90,7 +93,8 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     {
         var run = RunInfo.FromCommandLine();
 
-        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, progress: progress));
+        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
+        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
         AnsiConsole.MarkupLineInterpolated($"Seeds that reached the target: plain {results.Count(r => r.BaselineTime.Steps is not null)} of {results.Count}, farcast {results.Count(r => r.FarcastTime.Steps is not null)} of {results.Count}.");
