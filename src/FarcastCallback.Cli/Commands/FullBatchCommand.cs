@@ -126,7 +126,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
-        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Warning));
+        using var loggers = ConsoleLogging.Create(LogLevel.Warning);
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
         var given = context.Arguments.Any(a => a == "--lr" || a.StartsWith("--lr=", StringComparison.Ordinal));

@@ -2,7 +2,6 @@ using System.ComponentModel;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Reporting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -68,7 +67,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
             Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
-        return Run(data, jobSettings, options, settings.Out, $"MNIST CNN: plain {settings.Optimizer} vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings.Out, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer");
     }
 
     /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
@@ -86,14 +85,14 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
         if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
         AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
-        return Run(data, jobSettings, options, settings.Out, $"{settings.Preset}: plain AdamW vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings.Out, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer");
     }
 
     private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, string? output, string title)
     {
         var run = RunInfo.FromCommandLine();
 
-        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
+        using var loggers = ConsoleLogging.Create();
         var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);

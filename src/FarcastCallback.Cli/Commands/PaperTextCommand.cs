@@ -5,7 +5,6 @@ using FarcastCallback.Hosts.Text;
 using FarcastCallback.Lab.Forecasters;
 using FarcastCallback.Lab.Reporting;
 using FarcastCallback.Lab.Sequences;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -54,7 +53,7 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var run = RunInfo.FromCommandLine();
-        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
+        using var loggers = ConsoleLogging.Create();
         string modelName;
         WeightSequences sequences;
         if (settings.Sequences is not null)

@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using FarcastCallback.Hosts.Text;
 using FarcastCallback.Lab.Reporting;
-using Microsoft.Extensions.Logging;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -83,7 +82,7 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
-        using var loggers = LoggerFactory.Create(builder => builder.AddConsole().SetMinimumLevel(LogLevel.Information));
+        using var loggers = ConsoleLogging.Create();
         var logger = loggers.CreateLogger("farcast.text");
 
         var inputs = TextInputs.Load(settings, settings.VerifyTexts, logger);
