@@ -35,6 +35,9 @@ public static class MnistPresets
         _ => new MnistCnn(),
     };
 
+    /// <summary>What a title calls the task: "MNIST CNN", or the preset with its origin ("Fm16 (NiNo, Fashion-MNIST)").</summary>
+    public static string DisplayName(this MnistPreset preset) => preset == MnistPreset.None ? "MNIST CNN" : $"{preset} (NiNo, Fashion-MNIST)";
+
     /// <summary>The test accuracy NiNo counts as reaching the end of training.</summary>
     public static double TargetAccuracy(this MnistPreset preset) => preset == MnistPreset.Fm32 ? 0.905 : 0.895;
 

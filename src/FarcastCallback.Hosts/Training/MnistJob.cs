@@ -96,5 +96,5 @@ public static class MnistJob
 
     /// <summary>Writes summary.json, steps.csv and the two accuracy plots; see <see cref="PairedRunReport.Write"/>.</summary>
     public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, RunInfo run, MnistJobSettings settings, FarcastOptions options) =>
-        PairedRunReport.Write(directory, results, Summary(results, run, settings, options), $"{(settings.Preset == MnistPreset.None ? "MNIST CNN" : $"{settings.Preset} (NiNo, Fashion-MNIST)")}, plain {settings.Optimizer}");
+        PairedRunReport.Write(directory, results, Summary(results, run, settings, options), $"{settings.Preset.DisplayName()}, plain {settings.Optimizer}");
 }
