@@ -82,6 +82,8 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var data = MnistPresets.NinoSplit(path);
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,
             Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000);
+        if (jobSettings.VerifyChunk > data.Verification.Count)
+            throw new ArgumentException($"--verify-images {jobSettings.VerifyChunk} is more than the guard pool's {data.Verification.Count} images.");
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
         if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
         AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
