@@ -3,10 +3,10 @@ namespace FarcastCallback;
 /// <summary>Describes one farcast jump, kept (<see cref="FarcastOptimizer.Jumped"/>) or rejected (<see cref="FarcastOptimizer.JumpRejected"/>).</summary>
 public sealed class FarcastJumpEventArgs : EventArgs
 {
-    internal FarcastJumpEventArgs(long step, int horizon, JumpReason reason, double? lossBefore, double? lossAfter)
+    internal FarcastJumpEventArgs(long step, int steps, JumpReason reason, double? lossBefore, double? lossAfter)
     {
         Step = step;
-        Horizon = horizon;
+        Steps = steps;
         Reason = reason;
         LossBefore = lossBefore;
         LossAfter = lossAfter;
@@ -15,21 +15,29 @@ public sealed class FarcastJumpEventArgs : EventArgs
     /// <summary>The effective step the jump started from.</summary>
     public long Step { get; }
 
-    /// <summary>The number of optimizer steps the jump covers (skipped if kept).</summary>
-    public int Horizon { get; }
+    /// <summary>
+    /// The optimizer steps the jump covers (snapshots × <see cref="FarcastOptions.Stride"/>): for a kept jump, the steps
+    /// it skipped; for a rejected one, the rung the guard judged last — under a ladder of lengths the shortest one tried,
+    /// so that <see cref="LossAfter"/> is that rung's loss — or the longest rung when no forecast could be written.
+    /// </summary>
+    public int Steps { get; }
+
+    /// <summary>The same as <see cref="Steps"/>: optimizer steps, not snapshots like <see cref="FarcastOptions.Horizon"/>.</summary>
+    [Obsolete("Counts optimizer steps, not snapshots like FarcastOptions.Horizon; use Steps.")]
+    public int Horizon => Steps;
 
     /// <summary>Why the jump was kept or rejected.</summary>
     public JumpReason Reason { get; }
 
-    /// <summary>The verification loss before the jump, when <see cref="FarcastOptimizer.VerificationLoss"/> is set.</summary>
+    /// <summary>The guard's loss before the jump, when a guard is set and a forecast could be written.</summary>
     public double? LossBefore { get; }
 
-    /// <summary>The verification loss after the jump, when it was measured.</summary>
+    /// <summary>The guard's loss after the rung that <see cref="Steps"/> describes, when it was measured.</summary>
     public double? LossAfter { get; }
 
     /// <inheritdoc />
     public override string ToString() =>
-        $"step {Step}, horizon {Horizon}: {Reason}" +
+        $"step {Step}, {Steps} steps: {Reason}" +
         (LossBefore is { } before ? $", loss {before:G5}" : string.Empty) +
         (LossAfter is { } after ? $" -> {after:G5}" : string.Empty);
 }

@@ -3,7 +3,7 @@ namespace FarcastCallback;
 /// <summary>Where the jump's coefficients (a_j, b_j, c_j) come from.</summary>
 public enum FarcastMap
 {
-    /// <summary>LFD-2 fitted to the window's observed target steps (least squares or L1, per group).</summary>
+    /// <summary>LFD-2 fitted to the window's observed target steps (least squares, per tensor or pooled group).</summary>
     Fitted = 0,
 
     /// <summary>

@@ -12,15 +12,14 @@ public sealed partial class FarcastOptimizer
     protected override void Dispose(bool disposing)
     {
         if (disposing) DisposeWindow();
+        _disposed = true;
         base.Dispose(disposing);
     }
 
-    private (WindowBuffers Buffers, IWindowFit Fit) EnsureWindow()
+    private (WindowBuffers Buffers, LeastSquaresWindowFit Fit) EnsureWindow()
     {
         _buffers ??= new WindowBuffers(_parameters);
-        _fit ??= _options.Fit == FarcastFit.L1
-            ? new L1WindowFit(_parameters, _options)
-            : new LeastSquaresWindowFit(_parameters, _options);
+        _fit ??= new LeastSquaresWindowFit(_parameters, _options.Horizon);
         return (_buffers, _fit);
     }
 
@@ -28,6 +27,17 @@ public sealed partial class FarcastOptimizer
     private Lfd2Map[] FixedMaps() => _options.Map == FarcastMap.LinearExtrapolation
         ? Enumerable.Repeat(Lfd2Map.LinearExtrapolation(_options.InputSteps, _options.Horizon), _parameters.Length).ToArray()
         : Array.Empty<Lfd2Map>();
+
+    /// <summary>Tracks <paramref name="parameters"/> from now on: a window in progress and the fitted maps are dropped.</summary>
+    private void Track(Parameter[] parameters)
+    {
+        DisposeWindow();
+        _window = null;
+        _reusesLeft = 0;
+        _lastKeptRung = 0;
+        _parameters = parameters;
+        LastMaps = FixedMaps();
+    }
 
     private void DisposeWindow()
     {
@@ -38,14 +48,20 @@ public sealed partial class FarcastOptimizer
     }
 
     /// <summary>
-    /// The parameters the optimizer trains: frozen ones (<c>requires_grad</c> false when the wrapper is built or a group
-    /// is added) are neither observed nor moved, and cost no buffers.
+    /// The parameters the optimizer trains now: frozen ones (<c>requires_grad</c> false) are neither observed nor moved,
+    /// and cost no buffers. Checked again at every window's start, so a parameter frozen later is dropped there, and at
+    /// every jump, so one frozen inside a window is not moved.
     /// </summary>
-    private static Parameter[] CaptureParameters(optim.Optimizer optimizer)
+    private static Parameter[] TrainableParameters(optim.Optimizer optimizer) =>
+        optimizer.parameters().Where(p => p.requires_grad).ToArray();
+
+    /// <summary>Parameters are the same when they are the same native tensor.</summary>
+    private sealed class ParameterIdentity : IEqualityComparer<Parameter>
     {
-        var parameters = optimizer.parameters().Where(p => p.requires_grad).ToArray();
-        if (parameters.Length == 0)
-            throw new ArgumentException("The inner optimizer has no trainable parameters to farcast.", nameof(optimizer));
-        return parameters;
+        public static readonly ParameterIdentity Instance = new();
+
+        public bool Equals(Parameter? x, Parameter? y) => x?.Handle == y?.Handle;
+
+        public int GetHashCode(Parameter obj) => obj.Handle.GetHashCode();
     }
 }

@@ -14,51 +14,51 @@ namespace FarcastCallback;
 /// Wraps a TorchSharp optimizer and skips optimizer steps by weight farcasting (LFD-2, "Less is More: Efficient
 /// Weight Farcasting with 1-Layer Neural Network"). Training runs normally through <see cref="step"/>; after
 /// <see cref="FarcastOptions.WarmupSteps"/> real steps each cycle observes an input window of
-/// <see cref="FarcastOptions.InputSteps"/> steps and <see cref="FarcastOptions.Horizon"/> target steps, fits per
-/// group the map <c>ŵ(last + j) = a_j · w(first) + b_j · w(last) + c_j</c>, applies it to the most recent input
-/// window and writes the weights of <see cref="FarcastOptions.Horizon"/> steps ahead into the model.
+/// <see cref="FarcastOptions.InputSteps"/> snapshots and <see cref="FarcastOptions.Horizon"/> target snapshots, fits
+/// per tensor the map <c>ŵ(last + j) = a_j · w(first) + b_j · w(last) + c_j</c>, applies it to the most recent input
+/// window and writes the weights of up to <see cref="FarcastOptions.Horizon"/> snapshots ahead into the model. A guard
+/// (<see cref="VerificationLoss"/> or <see cref="VerificationLosses"/>) judges every jump; a jump it rejects is rolled
+/// back exactly.
 /// </summary>
 /// <remarks>
 /// <para><c>step</c>, <c>zero_grad</c>, <c>parameters</c>, <c>add_param_group</c> and <see cref="ParamGroups"/>
 /// delegate to <see cref="Inner"/>, so learning-rate schedulers built on the wrapper drive the inner optimizer.
 /// The wrapper does not own <see cref="Inner"/>: disposing it frees only the farcast buffers.</para>
-/// <para>Memory: three copies of the parameters while observing; no per-step copy of the weights.</para>
+/// <para>Memory: three copies of the trained parameters while observing; no per-step copy of the weights.</para>
 /// </remarks>
 public sealed partial class FarcastOptimizer : optim.Optimizer
 {
-    private const int MaxBackoffDoublings = 10;
-
     private readonly FarcastOptions _options;
     private readonly ILogger _logger;
-    private readonly SplitMix64 _random;
     private Parameter[] _parameters;
     private WindowBuffers? _buffers;
-    private IWindowFit? _fit;
+    private LeastSquaresWindowFit? _fit;
     private readonly JumpGuard _guard;
     private WindowSchedule? _window;
     private long _position;
     private int _reusesLeft;
     private int _lastKeptRung;
-    private int _consecutiveRejections;
-    private long _resumeAtRealStep;
     private long _overheadTimestampTicks;
+    private bool _unguardedLogged;
+    private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
     /// <exception cref="OptionsValidationException">A setting is out of its range; the message names the key.</exception>
+    /// <exception cref="ArgumentException">The inner optimizer has no parameter that requires gradients.</exception>
     public FarcastOptimizer(optim.Optimizer inner, FarcastOptions options, ILogger? logger = null)
         : base(IntPtr.Zero)
     {
         ArgumentNullException.ThrowIfNull(inner);
         ArgumentNullException.ThrowIfNull(options);
         FarcastOptionsValidator.ThrowIfInvalid(options);
-        OptimizerStateReset.ThrowIfUnsupported(inner, options.OptimizerState);
 
         Inner = inner;
         _options = options.Clone();
         _logger = logger ?? NullLogger.Instance;
-        _random = new SplitMix64((ulong)options.Seed);
         _guard = new JumpGuard(options.VerifyTolerance, options.VerifyStandardErrors);
-        _parameters = CaptureParameters(inner);
+        _parameters = TrainableParameters(inner);
+        if (_parameters.Length == 0)
+            throw new ArgumentException("The inner optimizer has no trainable parameters to farcast.", nameof(inner));
         LastMaps = FixedMaps();
     }
 
@@ -75,9 +75,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public long RealSteps { get; private set; }
 
     /// <summary>
-    /// Real steps plus the <see cref="FarcastOptions.Horizon"/> of every kept jump: the step the forecast claims the
-    /// weights stand for. A kept jump only did not raise the verification loss; it need not have saved that many
-    /// steps. Measure the benefit as real steps (or seconds) to a target loss or accuracy, not by this counter.
+    /// Real steps plus the optimizer steps every kept jump covered (the kept rung × <see cref="FarcastOptions.Stride"/>):
+    /// the step the forecast claims the weights stand for. A kept jump only did not raise the guard's loss; it need not
+    /// have saved that many steps. Measure the benefit as real steps (or seconds) to a target loss or accuracy.
     /// </summary>
     public long EffectiveSteps { get; private set; }
 
@@ -100,19 +100,26 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public bool ShouldStop { get; private set; }
 
     /// <summary>
-    /// Optional loss on held-out data (in full-batch training, the training loss itself), evaluated before and after each
-    /// jump; a jump after which it is not finite or rises beyond <see cref="FarcastOptions.VerifyTolerance"/> is rolled
-    /// back exactly. Called under no_grad, outside the wrapper's dispose scope, so tensors it creates belong to the
-    /// caller's scope.
+    /// The guard as a mean loss on held-out data (in full-batch training, the training loss itself), evaluated before and
+    /// after each jump; a jump after which it is not finite or rises beyond <see cref="FarcastOptions.VerifyTolerance"/>
+    /// is rolled back exactly. Called under no_grad, outside the wrapper's dispose scope, so tensors it creates belong to
+    /// the caller's scope. A guard, or <see cref="RunWithoutGuard"/>, is required before the first step.
     /// </summary>
     public Func<float>? VerificationLoss { get => _guard.Loss; set => _guard.Loss = value; }
 
     /// <summary>
-    /// Optional per-example losses on held-out data (a 1-D tensor, the same examples in the same order at every call),
-    /// used instead of <see cref="VerificationLoss"/> when set: their mean is the guard's loss, and with
+    /// The guard as per-example losses on held-out data (a 1-D tensor, the same examples in the same order at every
+    /// call), used instead of <see cref="VerificationLoss"/> when set: their mean is the guard's loss, and with
     /// <see cref="FarcastOptions.VerifyStandardErrors"/> a jump must pass a paired test on them.
     /// </summary>
     public Func<Tensor>? VerificationLosses { get => _guard.Losses; set => _guard.Losses = value; }
+
+    /// <summary>
+    /// Farcast with no guard: every jump whose forecast is finite is kept unchecked. A deliberate choice, logged once;
+    /// without it, a <see cref="step"/> with neither <see cref="VerificationLoss"/> nor <see cref="VerificationLosses"/>
+    /// set throws. Unguarded, every full-batch task measured diverged; on minibatch tasks it is an ablation.
+    /// </summary>
+    public bool RunWithoutGuard { get; set; }
 
     /// <summary>The part of <see cref="Overhead"/> spent in the verification callbacks (the guard's forward passes).</summary>
     public TimeSpan VerificationOverhead => _guard.Elapsed;
@@ -136,19 +143,26 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         ArgumentNullException.ThrowIfNull(scheduler);
         Jumped += (_, e) =>
         {
-            for (var k = 0; k < e.Horizon; k++) scheduler.step();
+            for (var k = 0; k < e.Steps; k++) scheduler.step();
         };
     }
 
-    /// <summary>Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the parameters.</summary>
+    /// <summary>Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the trained parameters.</summary>
     public long BufferBytes => _buffers?.Bytes ?? 0;
 
     /// <summary>The maps of the last fit, one per parameter; Stop mode reuses them for a final jump that a full window cannot reach.</summary>
     internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; }
 
     /// <summary>Runs one real step of the inner optimizer, then observes, fits and jumps as the cycle requires.</summary>
+    /// <exception cref="InvalidOperationException">No guard is set and <see cref="RunWithoutGuard"/> is false.</exception>
+    /// <exception cref="ObjectDisposedException">The wrapper was disposed.</exception>
     public override Tensor step(Func<Tensor>? closure = null)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (!_guard.IsSet && !RunWithoutGuard)
+            throw new InvalidOperationException(
+                $"{nameof(FarcastOptimizer)} has no guard: set {nameof(VerificationLoss)} (or {nameof(VerificationLosses)}) to a held-out or " +
+                $"full-batch loss, or set {nameof(RunWithoutGuard)} = true to keep every jump unchecked.");
         var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
         var innerStart = Stopwatch.GetTimestamp();
@@ -172,20 +186,23 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// <summary>Adds a parameter group to the inner optimizer; a window in progress is abandoned and restarts.</summary>
     public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         Inner.add_param_group(param_group);
-        DisposeWindow();
-        _window = null;
-        _reusesLeft = 0;
-        _parameters = CaptureParameters(Inner);
-        LastMaps = FixedMaps();
+        Track(TrainableParameters(Inner));
     }
 
-    /// <summary>Starts a window when the warm-up, the back-off and the jump budget allow.</summary>
+    /// <summary>Starts a window when the warm-up allows, tracking the parameters that require gradients now.</summary>
     private void BeginWindowIfDue()
     {
-        if (_window is not null || ShouldStop || Jumps >= _options.MaxJumps || RealSteps < _options.WarmupSteps
-            || RealSteps < _resumeAtRealStep)
-            return;
+        if (_window is not null || ShouldStop || RealSteps < _options.WarmupSteps) return;
+        var trainable = TrainableParameters(Inner);
+        if (!trainable.SequenceEqual(_parameters, ParameterIdentity.Instance)) Track(trainable);
+        if (_parameters.Length == 0) return;
+        if (!_guard.IsSet && !_unguardedLogged)
+        {
+            _unguardedLogged = true;
+            _logger.LogWarning("Farcasting without a guard (RunWithoutGuard): every finite jump is kept unchecked.");
+        }
 
         var reuse = _options.Map == FarcastMap.LinearExtrapolation || _reusesLeft > 0;
         // Stop mode: a fitting window must end before TotalSteps to be of use. When it would not, the final jump reuses
@@ -209,7 +226,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         if (window.Fits)
         {
             buffers.RecordFirst();
-            fit.Begin(buffers, _random);
+            fit.Begin();
         }
         if (window.RecentStart == 0) buffers.RecordRecentStart();
         _window = window;
@@ -236,50 +253,46 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             _window = null;
             if (window.Fits)
             {
-                LastMaps = fit.Fit();
+                LastMaps = fit.Fit(_options.MinTensorSize, _options.Lambda);
                 _reusesLeft = _options.RefitEvery;
             }
         }
         Jump(buffers, LastMaps);
     }
 
-    /// <summary>Writes the forecast (or the rungs of a horizon search), verifies it and keeps it or rolls it back exactly.</summary>
+    /// <summary>Writes the forecast (or the rungs of a ladder), verifies it and keeps it or rolls it back exactly.</summary>
     private void Jump(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps)
     {
         var start = EffectiveSteps;
         var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
-        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _options.HorizonSearch, _lastKeptRung, _options.MinJump);
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _lastKeptRung, _options.MinJump);
+        // A parameter frozen since the window began (requires_grad_(false) mid-run) is not moved.
+        var moves = _parameters.Select(p => p.requires_grad).ToArray();
         var outcome = maps.All(m => m.IsFinite)
-            ? JumpSearch.Run(buffers, maps, ladder, _guard, keepBest: _options.HorizonSearch == HorizonSearch.Best)
-            : new JumpOutcome(0, JumpReason.NonFiniteForecast, null, null);
+            ? JumpSearch.Run(buffers, maps, ladder, moves, _guard)
+            : new JumpOutcome(0, JumpReason.NonFiniteForecast, ladder[0], null, null);
         if (outcome.Step == 0)
         {
-            Reject(start, ladder[0] * _options.Stride, outcome);
+            Reject(start, outcome);
             return;
         }
 
-        var steps = outcome.Step * _options.Stride;
+        var steps = outcome.Step * _options.Stride;   // at most one window's span, validated to fit an int
         _lastKeptRung = outcome.Step;
         EffectiveSteps += steps;
         Jumps++;
-        _consecutiveRejections = 0;
-        if (_options.OptimizerState == OptimizerStatePolicy.Reset)
-            OptimizerStateReset.Reset(Inner);
         var args = new FarcastJumpEventArgs(start, steps, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, outcome.LossBefore, outcome.LossAfter);
         _logger.LogInformation("Farcast jump kept: {Jump}; real steps {Real}, effective steps {Effective}.", args, RealSteps, EffectiveSteps);
         if (isFinal) ShouldStop = true;
         Jumped?.Invoke(this, args);
     }
 
-    private void Reject(long start, int steps, JumpOutcome outcome)
+    private void Reject(long start, JumpOutcome outcome)
     {
         RejectedJumps++;
-        _consecutiveRejections++;
         _reusesLeft = 0;
-        if (_options.BackoffSteps > 0)
-            _resumeAtRealStep = RealSteps + ((long)_options.BackoffSteps << Math.Min(_consecutiveRejections - 1, MaxBackoffDoublings));
-        var args = new FarcastJumpEventArgs(start, steps, outcome.Reason, outcome.LossBefore, outcome.LossAfter);
-        _logger.LogWarning("Farcast jump rejected: {Jump}.", args);
+        var args = new FarcastJumpEventArgs(start, outcome.TriedStep * _options.Stride, outcome.Reason, outcome.LossBefore, outcome.LossAfter);
+        _logger.LogDebug("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);
     }
 }

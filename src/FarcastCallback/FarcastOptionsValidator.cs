@@ -42,6 +42,13 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                 yield return $"{Key(property.Name)} must be one of {string.Join(", ", Enum.GetNames(property.PropertyType))}; got {value}.";
         }
 
+        if (options.MinJump > options.Horizon)
+            yield return $"{Key(nameof(FarcastOptions.MinJump))} must be at most {Key(nameof(FarcastOptions.Horizon))} ({options.Horizon}); got {options.MinJump}.";
+        var windowSpan = ((long)options.InputSteps - 1 + options.Horizon) * options.Stride;
+        if (windowSpan > int.MaxValue)
+            yield return $"({Key(nameof(FarcastOptions.InputSteps))} - 1 + {Key(nameof(FarcastOptions.Horizon))}) × {Key(nameof(FarcastOptions.Stride))} " +
+                         $"must be at most {int.MaxValue} real steps (one window); got {windowSpan}.";
+
         if (options.Mode == FarcastMode.Stop)
         {
             var firstPossible = (long)options.WarmupSteps + options.InputSteps - 1 + options.Horizon + 1;
@@ -51,6 +58,10 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                              $"{Key(nameof(FarcastOptions.Horizon))} + 1, the first effective step a farcast can reach); got {options.TotalSteps}.";
             if (options.Stride != 1)
                 yield return $"{Key(nameof(FarcastOptions.Stride))} must be 1 in Stop mode (the final farcast lands on a single step); got {options.Stride}.";
+        }
+        else if (options.TotalSteps != 0)
+        {
+            yield return $"{Key(nameof(FarcastOptions.TotalSteps))} applies only in Stop mode ({Key(nameof(FarcastOptions.Mode))} is {options.Mode}); got {options.TotalSteps}.";
         }
     }
 

@@ -1,20 +1,18 @@
 namespace FarcastCallback.Jumping;
 
 /// <summary>
-/// The forecast steps a jump tries, longest first: H alone, or a halving ladder under a horizon search. The ladder starts
-/// at twice the last kept rung (at most H): the reach that paid last time is where to look first, so an attempt does
-/// not spend guard checks on rungs far beyond it, and it can still grow by doubling. It stops at
-/// <see cref="FarcastOptions.MinJump"/>: a jump that skips fewer steps than its guard checks cost is a loss.
+/// The forecast lengths a jump tries, longest first: a halving ladder from the top down to
+/// <see cref="FarcastOptions.MinJump"/> (a jump that skips fewer steps than its guard checks cost is a loss). The ladder
+/// starts at twice the last kept rung (at most H): the reach that paid last time is where to look first, so an attempt
+/// does not spend guard checks on rungs far beyond it, and it can still grow by doubling. With MinJump = H it is H alone.
 /// </summary>
 internal static class JumpLadder
 {
     /// <param name="horizon">The longest rung.</param>
-    /// <param name="search">Off: the horizon alone.</param>
     /// <param name="lastKept">The rung the last kept jump used; 0 when none.</param>
     /// <param name="minJump">The shortest rung tried (at most the horizon).</param>
-    public static int[] Steps(int horizon, HorizonSearch search, int lastKept = 0, int minJump = 1)
+    public static int[] Steps(int horizon, int lastKept, int minJump)
     {
-        if (search == HorizonSearch.Off) return new[] { horizon };
         var floor = Math.Clamp(minJump, 1, horizon);
         var top = lastKept > 0 ? Math.Clamp(2 * lastKept, floor, horizon) : horizon;
         var steps = new List<int>();

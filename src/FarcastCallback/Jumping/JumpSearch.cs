@@ -4,28 +4,39 @@ using static TorchSharp.torch;
 
 namespace FarcastCallback.Jumping;
 
-/// <summary>What one jump attempt kept: the forecast step (0 when none), why, and the guard's losses.</summary>
-internal readonly record struct JumpOutcome(int Step, JumpReason Reason, double? LossBefore, double? LossAfter);
+/// <summary>
+/// What one jump attempt did: the forecast step kept (0 when none), why, the rung the guard judged last (the kept one,
+/// or for a rejection the shortest rung judged; the top rung when none could be written) and the guard's losses.
+/// </summary>
+internal readonly record struct JumpOutcome(int Step, JumpReason Reason, int TriedStep, double? LossBefore, double? LossAfter);
 
 /// <summary>
-/// One jump attempt over a ladder of forecast steps (longest first): each rung is written, judged by the guard and
-/// rolled back unless it is kept. Without a guard the first rung that can be written is kept. With
-/// <c>keepBest</c> false the first passing rung is kept (the furthest); with true every rung is judged and
-/// the passing one with the lowest loss is written again. Nothing non-finite is ever left in the weights.
+/// One jump attempt over a ladder of forecast steps (longest first): each rung's forecast is computed in scratch and
+/// checked for NaN/Inf before anything is written, then written, judged by the guard and rolled back unless it passes;
+/// the first rung that passes is kept. The guard's "before" reading is taken only once a rung can be written, so a
+/// forecast that is never written costs no forward pass. Without a guard the first rung that can be written is kept.
+/// Buffer work runs in its own dispose scope; the guard runs outside it (its tensors belong to the caller).
 /// </summary>
 internal static class JumpSearch
 {
-    public static JumpOutcome Run(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, IReadOnlyList<int> ladder, JumpGuard guard, bool keepBest)
+    public static JumpOutcome Run(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, IReadOnlyList<int> ladder, IReadOnlyList<bool> moves, JumpGuard guard)
     {
-        var before = guard.Measure();
+        GuardReading? before = null;
+        GuardReading? lastAfter = null;
         var reason = JumpReason.NonFiniteForecast;
-        GuardReading? lastAfter = null, bestAfter = null;
-        var best = 0;
+        var tried = ladder[0];
         foreach (var j in ladder)
         {
-            if (!Write(buffers, maps, j)) continue;
-            if (before is not { } reference) return new JumpOutcome(j, JumpReason.Accepted, null, null);
+            if (!Buffers(() => buffers.TryForecast(maps, j, moves))) continue;
+            if (!guard.IsSet)
+            {
+                Buffers(buffers.Apply);
+                Buffers(buffers.Keep);
+                return new JumpOutcome(j, JumpReason.Accepted, j, null, null);
+            }
 
+            before ??= guard.Measure();
+            Buffers(buffers.Apply);
             GuardReading after;
             try
             {
@@ -33,37 +44,27 @@ internal static class JumpSearch
             }
             catch
             {
-                RollBack(buffers);
+                Buffers(buffers.RollBack);
                 throw;
             }
-            lastAfter = after;
-            if (guard.Passes(reference, after))
+            (tried, lastAfter) = (j, after);
+            if (guard.Passes(before!.Value, after))
             {
-                if (!keepBest) return new JumpOutcome(j, JumpReason.Accepted, reference.Mean, after.Mean);
-                if (bestAfter is null || after.Mean < bestAfter.Value.Mean) (best, bestAfter) = (j, after);
+                Buffers(buffers.Keep);
+                return new JumpOutcome(j, JumpReason.Accepted, j, before.Value.Mean, after.Mean);
             }
-            else
-            {
-                reason = JumpReason.VerificationFailed;
-            }
-            RollBack(buffers);
+            reason = JumpReason.VerificationFailed;
+            Buffers(buffers.RollBack);
         }
-
-        if (bestAfter is { } kept && Write(buffers, maps, best))
-            return new JumpOutcome(best, JumpReason.Accepted, before!.Value.Mean, kept.Mean);
-        return new JumpOutcome(0, reason, before?.Mean, lastAfter?.Mean);
+        return new JumpOutcome(0, reason, tried, before?.Mean, lastAfter?.Mean);
     }
 
-    private static bool Write(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, int j)
+    private static void Buffers(Action work) => Buffers(() => { work(); return true; });
+
+    private static bool Buffers(Func<bool> work)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return WeightJump.TryWrite(buffers, maps, j);
-    }
-
-    private static void RollBack(WindowBuffers buffers)
-    {
-        using var noGrad = no_grad();
-        WeightJump.RollBack(buffers);
+        return work();
     }
 }

@@ -6,67 +6,82 @@ namespace FarcastCallback.Observation;
 
 /// <summary>
 /// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter: the Gram sums
-/// of x = (F, D, 1) once D is known, and per target step the moments Σ F·w, Σ D·w, Σ w. Each step costs one
-/// matrix-vector product with the [2, n] buffer and one sum per tensor. The sums stay on the parameters' device in
-/// float64 until the fit reads them all at once, so an observed step makes no device-to-host transfer (a CUDA run does
-/// not synchronise every step). Half-precision weights are widened to float64 before they are reduced, so near-equal
-/// sums are not subtracted in 8 or 11 bits. All sums live in one [parameters, 6 + 3H] tensor allocated once.
+/// of x = (F, D, 1) once D is known, and per target step j the moments Σ F·y, Σ D·y, Σ y of y = w - F. The target is
+/// centred (w - F, exact for nearby weights) before anything is reduced, and every product is reduced in float64:
+/// weights of another dtype are widened in chunks of <see cref="ChunkScalars"/>, so the sums are exact to float64
+/// whatever the parameters' dtype, and the temporaries stay bounded (docs/design.md, "The buffers"). The sums stay on
+/// the parameters' device until the fit reads them all at once, so an observed step makes no device-to-host transfer.
+/// All sums live in one [parameters, 5 + 3H] tensor allocated once.
 /// </summary>
-internal sealed class LeastSquaresWindowFit : IWindowFit
+internal sealed class LeastSquaresWindowFit : IDisposable
 {
-    private const int InputWidth = 6;    // Σ F², Σ F·D, Σ D·F, Σ D², Σ F, Σ D
-    private const int TargetWidth = 3;   // Σ F·w, Σ D·w, Σ w
-    private readonly FarcastOptions _options;
+    /// <summary>The most scalars of one tensor widened at once.</summary>
+    internal const long ChunkScalars = 1L << 20;
+
+    private const int InputWidth = 5;    // Σ F², Σ F·D, Σ D², Σ F, Σ D
+    private const int TargetWidth = 3;   // Σ F·y, Σ D·y, Σ y
+    private readonly int _horizon;
     private readonly long[] _sizes;
     private readonly Device _device;
     private readonly Tensor _sums;
     private readonly bool[] _recorded;
 
-    public LeastSquaresWindowFit(IReadOnlyList<Parameter> parameters, FarcastOptions options)
+    public LeastSquaresWindowFit(IReadOnlyList<Parameter> parameters, int horizon)
     {
-        _options = options;
+        _horizon = horizon;
         _sizes = parameters.Select(p => p.numel()).ToArray();
         _device = parameters[0].device;
-        _sums = zeros(new long[] { _sizes.Length, InputWidth + TargetWidth * (long)options.Horizon }, ScalarType.Float64, _device).DetachFromDisposeScope();
-        _recorded = new bool[1 + options.Horizon];
+        _sums = zeros(new long[] { _sizes.Length, InputWidth + TargetWidth * (long)horizon }, ScalarType.Float64, _device).DetachFromDisposeScope();
+        _recorded = new bool[1 + horizon];
     }
 
-    public void Begin(WindowBuffers buffers, SplitMix64 random) => Clear();
+    /// <summary>The window starts: earlier records are cleared.</summary>
+    public void Begin() => Array.Clear(_recorded);
 
+    /// <summary>The input window's last weight is current and D is in <paramref name="buffers"/>: the Gram sums.</summary>
     public void RecordLast(WindowBuffers buffers)
     {
         var sums = new List<Tensor>(_sizes.Length);
         for (var i = 0; i < _sizes.Length; i++)
         {
-            var buffer = Widened(buffers.FirstAndDisplacement(i));
-            var gram = buffer.mm(buffer.t()).flatten();
-            sums.Add(cat(new[] { gram, buffer.sum(1) }).to(ScalarType.Float64).to(_device));
+            var firstAndDisplacement = buffers.FirstAndDisplacement(i);
+            var gram = zeros(new long[] { 2, 2 }, ScalarType.Float64, _device);
+            var total = zeros(new long[] { 2 }, ScalarType.Float64, _device);
+            foreach (var (start, length) in Chunks(_sizes[i], firstAndDisplacement.dtype))
+            {
+                var chunk = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
+                gram.add_(chunk.mm(chunk.t()));
+                total.add_(chunk.sum(1));
+            }
+            var g = gram.flatten();
+            sums.Add(stack(new[] { g[0], g[1], g[3], total[0], total[1] }));
         }
         Record(0, InputWidth, stack(sums));
     }
 
-    /// <summary>
-    /// The raw moments of target step j; the fit turns them into Σ x·y_j with y_j = w - F by subtracting Gram terms it
-    /// already has, so a step allocates nothing of the parameters' size. The subtraction cancels digits only when the
-    /// weights barely move relative to their size (a relative move of 1e-3 costs about three of float32's seven digits
-    /// in the moments, far below the forecast's own noise).
-    /// </summary>
+    /// <summary>Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F.</summary>
     public void RecordTarget(WindowBuffers buffers, int j)
     {
         var sums = new List<Tensor>(_sizes.Length);
         for (var i = 0; i < _sizes.Length; i++)
         {
-            var flat = Widened(buffers.Flat(i));
-            sums.Add(cat(new[] { Widened(buffers.FirstAndDisplacement(i)).mv(flat), flat.sum().unsqueeze(0) }).to(ScalarType.Float64).to(_device));
+            var firstAndDisplacement = buffers.FirstAndDisplacement(i);
+            var target = buffers.Flat(i) - firstAndDisplacement[0];
+            var moments = zeros(new long[] { TargetWidth }, ScalarType.Float64, _device);
+            foreach (var (start, length) in Chunks(_sizes[i], target.dtype))
+            {
+                var y = target.narrow(0, start, length).to(ScalarType.Float64);
+                var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
+                moments.add_(cat(new[] { x.mv(y), y.sum().unsqueeze(0) }));
+            }
+            sums.Add(moments);
         }
         Record(j, TargetWidth, stack(sums));
     }
 
-    public Lfd2Map[] Fit()
-    {
-        var statistics = Statistics();
-        return Lfd2Groups.Fit(statistics, _sizes, _options, Lfd2Statistics.Sum, s => LeastSquaresLfd2Fitter.Fit(s, _options.Lambda));
-    }
+    /// <summary>The map of every parameter, from the complete window; small tensors pooled (see <see cref="Lfd2Groups"/>).</summary>
+    public Lfd2Map[] Fit(int minTensorSize, double lambda) =>
+        Lfd2Groups.Fit(Statistics(), _sizes, minTensorSize, s => LeastSquaresLfd2Fitter.Fit(s, lambda));
 
     public void Write(BinaryWriter writer)
     {
@@ -74,33 +89,46 @@ internal sealed class LeastSquaresWindowFit : IWindowFit
         foreach (var value in _sums.cpu().data<double>()) writer.Write(value);
     }
 
-    public void Read(BinaryReader reader)
+    /// <summary>Reads the sums saved by <see cref="Write"/>, changing nothing; the returned action copies them in.</summary>
+    public Action Read(BinaryReader reader)
     {
-        for (var k = 0; k < _recorded.Length; k++) _recorded[k] = reader.ReadBoolean();
+        var recorded = new bool[_recorded.Length];
+        for (var k = 0; k < recorded.Length; k++) recorded[k] = reader.ReadBoolean();
         var values = new double[_sums.numel()];
         for (var k = 0; k < values.Length; k++) values[k] = reader.ReadDouble();
-        using var loaded = tensor(values, _sums.shape, ScalarType.Float64);
-        _sums.copy_(loaded);
+        return () =>
+        {
+            recorded.CopyTo(_recorded, 0);
+            using var loaded = tensor(values, _sums.shape, ScalarType.Float64);
+            _sums.copy_(loaded);
+        };
     }
 
     public void Dispose() => _sums.Dispose();
 
+    /// <summary>Column ranges of a tensor of <paramref name="size"/> scalars: all at once in float64, else chunks to widen.</summary>
+    private static IEnumerable<(long Start, long Length)> Chunks(long size, ScalarType dtype)
+    {
+        var step = dtype == ScalarType.Float64 ? Math.Max(size, 1) : ChunkScalars;
+        for (long start = 0; start < size; start += step) yield return (start, Math.Min(step, size - start));
+    }
+
     /// <summary>The statistics of every parameter: the one device-to-host transfer of a window.</summary>
     private Lfd2Statistics[] Statistics()
     {
-        var statistics = _sizes.Select(_ => new Lfd2Statistics(_options.Horizon)).ToArray();
+        var statistics = _sizes.Select(_ => new Lfd2Statistics(_horizon)).ToArray();
         var width = (int)_sums.shape[1];
         var all = _sums.cpu().data<double>().ToArray();
         for (var i = 0; i < _sizes.Length; i++)
         {
             var row = all.AsSpan(i * width, width);
             var s = statistics[i];
-            if (_recorded[0]) s.SetInput(_sizes[i], row[0], row[1], row[3], row[4], row[5]);
-            for (var j = 1; j <= _options.Horizon; j++)
+            if (_recorded[0]) s.SetInput(_sizes[i], row[0], row[1], row[2], row[3], row[4]);
+            for (var j = 1; j <= _horizon; j++)
             {
                 if (!_recorded[j]) continue;
                 var v = row.Slice(InputWidth + TargetWidth * (j - 1), TargetWidth);
-                s.SetTarget(j, v[0] - s.SumFF, v[1] - s.SumFD, v[2] - s.SumF);
+                s.SetTarget(j, v[0], v[1], v[2]);
             }
         }
         return statistics;
@@ -113,8 +141,4 @@ internal sealed class LeastSquaresWindowFit : IWindowFit
         _sums.narrow(1, start, width).copy_(values);
         _recorded[k] = true;
     }
-
-    private static Tensor Widened(Tensor t) => t.dtype is ScalarType.Float16 or ScalarType.BFloat16 ? t.to(ScalarType.Float64) : t;
-
-    private void Clear() => Array.Clear(_recorded);
 }
