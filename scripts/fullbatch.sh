@@ -27,12 +27,12 @@ for stage in $stages; do
       done ;;
     ablations)
       declare -A rows=(
-        [no-search]="--Farcast:HorizonSearch=Off"
+        [no-search]="--Farcast:MinJump=64"
         [no-reuse]="--Farcast:RefitEvery=0"
         [no-pooling]="--Farcast:MinTensorSize=0"
         [stride-2]="--Farcast:Stride=2"
         [no-guard]="--no-guard"
-        [old-defaults]="--Farcast:Horizon=10 --Farcast:HorizonSearch=Off --Farcast:RefitEvery=0 --Farcast:MinJump=1 --Farcast:MinTensorSize=0"
+        [old-defaults]="--Farcast:Horizon=10 --Farcast:MinJump=10 --Farcast:RefitEvery=0 --Farcast:MinTensorSize=0 --Farcast:Lambda=0.01"
       )
       for task in "${tasks[@]}"; do
         for row in no-search no-reuse no-pooling stride-2 no-guard old-defaults; do

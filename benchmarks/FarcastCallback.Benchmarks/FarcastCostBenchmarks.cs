@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Jobs;
 using FarcastCallback.Forecasting;
-using FarcastCallback.Jumping;
 using FarcastCallback.Observation;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -29,6 +28,7 @@ public class FarcastCostBenchmarks
     private LeastSquaresWindowFit _fit = null!;
     private FarcastOptions _options = null!;
     private Lfd2Map[] _maps = Array.Empty<Lfd2Map>();
+    private bool[] _moves = Array.Empty<bool>();
 
     [Params(TensorSets.Cnn, TensorSets.DistilBert)]
     public string TensorSet { get; set; } = TensorSets.Cnn;
@@ -47,12 +47,12 @@ public class FarcastCostBenchmarks
         _adam = optim.Adam(_parameters, 1e-3);
         _options = new FarcastOptions { InputSteps = 5, Horizon = 10 };
         _buffers = new WindowBuffers(_parameters);
-        _fit = new LeastSquaresWindowFit(_parameters, _options);
+        _fit = new LeastSquaresWindowFit(_parameters, _options.Horizon);
         using (var noGrad = no_grad())
         using (var scope = NewDisposeScope())
         {
             _buffers.RecordFirst();
-            _fit.Begin(_buffers, new SplitMix64(1));
+            _fit.Begin();
             _buffers.RecordLast();
             _fit.RecordLast(_buffers);
             _buffers.RecordRecentStart();
@@ -62,6 +62,7 @@ public class FarcastCostBenchmarks
         var halves = Enumerable.Repeat(0.5, _options.Horizon).ToArray();
         var offsets = Enumerable.Repeat(0.001, _options.Horizon).ToArray();
         _maps = _parameters.Select(_ => new Lfd2Map(halves, halves, offsets)).ToArray();
+        _moves = _parameters.Select(_ => true).ToArray();
     }
 
     [Benchmark(Baseline = true, Description = "Adam step (inner optimizer)")]
@@ -80,14 +81,20 @@ public class FarcastCostBenchmarks
     }
 
     [Benchmark(Description = "Fit LFD-2 maps (least squares, per tensor)")]
-    public int Fit() => _fit.Fit().Length;
+    public int Fit() => _fit.Fit(_options.MinTensorSize, _options.Lambda).Length;
 
     [Benchmark(Description = "Jump: forecast, check, write")]
     public bool Jump()
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return WeightJump.TryWrite(_buffers, _maps, _options.Horizon);
+        var written = _buffers.TryForecast(_maps, _options.Horizon, _moves);
+        if (written)
+        {
+            _buffers.Apply();
+            _buffers.Keep();
+        }
+        return written;
     }
 
     [GlobalCleanup]

@@ -31,6 +31,12 @@ farcastModel.load_state_dict(plainModel.state_dict());
 
 var plain = optim.SGD(plainModel.parameters(), learningRate: 0.02);
 using var farcast = new FarcastOptimizer(optim.SGD(farcastModel.parameters(), learningRate: 0.02), farcastOptions, logger);
+// The guard: the full-batch training loss, measured before and after each jump; a jump that raises it is rolled back.
+farcast.VerificationLoss = () =>
+{
+    using var scope = NewDisposeScope();
+    return nn.functional.mse_loss(farcastModel.forward(inputs), targets).item<float>();
+};
 
 Console.WriteLine($"{"real steps",10} {"effective",10} {"plain loss",12} {"farcast loss",13}");
 const int realSteps = 200;

@@ -42,6 +42,8 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                 yield return $"{Key(property.Name)} must be one of {string.Join(", ", Enum.GetNames(property.PropertyType))}; got {value}.";
         }
 
+        var inRange = Properties.All(p => p.GetCustomAttribute<RangeAttribute>()?.IsValid(p.GetValue(options)) ?? true);
+        if (!inRange) yield break;   // rules between settings are judged on settings within their ranges
         if (options.MinJump > options.Horizon)
             yield return $"{Key(nameof(FarcastOptions.MinJump))} must be at most {Key(nameof(FarcastOptions.Horizon))} ({options.Horizon}); got {options.MinJump}.";
         var windowSpan = ((long)options.InputSteps - 1 + options.Horizon) * options.Stride;

@@ -5,15 +5,14 @@ public sealed class ExactOracleTests
 {
     private static readonly long[][] Shapes = { new long[] { 6, 5 }, new long[] { 7 } };
 
-    [TestCase(FarcastGranularity.PerTensor)]
-    [TestCase(FarcastGranularity.Global)]
-    public void After_each_jump_the_weights_equal_gradient_descent_at_the_effective_step(FarcastGranularity granularity)
+    [Test]
+    public void After_each_jump_the_weights_equal_gradient_descent_at_the_effective_step()
     {
         using var problem = new QuadraticProblem(seed: 1, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 3, InputSteps = 6, Horizon = 15, Lambda = 0, Granularity = granularity,
-        });
+            WarmupSteps = 3, InputSteps = 6, Horizon = 15, MinJump = 15, RefitEvery = 0,
+        }).Unguarded();
         var errors = new List<double>();
         farcast.Jumped += (_, _) => errors.Add(problem.RelativeError(farcast.EffectiveSteps));
 
@@ -32,8 +31,8 @@ public sealed class ExactOracleTests
             curvature: new[] { 1.0, 1.0 }, learningRate: 0.01, dtype: ScalarType.Float32);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 3, InputSteps = 6, Horizon = 15, Lambda = 0,
-        });
+            WarmupSteps = 3, InputSteps = 6, Horizon = 15, MinJump = 15, RefitEvery = 0,
+        }).Unguarded();
         var errors = new List<double>();
         farcast.Jumped += (_, _) => errors.Add(problem.RelativeError(farcast.EffectiveSteps));
 
@@ -51,8 +50,8 @@ public sealed class ExactOracleTests
         using var problem = new QuadraticProblem(seed: 2, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 0, InputSteps = 21, Horizon = horizon, Lambda = 0, MaxJumps = 1,
-        });
+            WarmupSteps = 0, InputSteps = 21, Horizon = horizon, MinJump = horizon,
+        }).Unguarded();
 
         for (var i = 0; i < 20 + horizon; i++) problem.Step(farcast);
 
@@ -77,8 +76,8 @@ public sealed class ExactOracleTests
         using var problem = new QuadraticProblem(seed: 3, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 2, InputSteps = 5, Horizon = 20, Lambda = 0, Mode = FarcastMode.Stop, TotalSteps = 100,
-        });
+            WarmupSteps = 2, InputSteps = 5, Horizon = 20, MinJump = 20, RefitEvery = 0, Mode = FarcastMode.Stop, TotalSteps = 100,
+        }).Unguarded();
         var reasons = new List<JumpReason>();
         farcast.Jumped += (_, e) => reasons.Add(e.Reason);
 
@@ -94,20 +93,5 @@ public sealed class ExactOracleTests
         Assert.That(reasons.Last(), Is.EqualTo(JumpReason.FinalFarcast));
         Assert.That(reasons.Take(reasons.Count - 1), Has.All.EqualTo(JumpReason.Accepted));
         Assert.That(problem.RelativeError(100), Is.LessThanOrEqualTo(1e-5));
-    }
-
-    [Test]
-    public void L1_fit_is_exact_on_the_oracle_too()
-    {
-        using var problem = new QuadraticProblem(seed: 4, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
-        using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
-        {
-            WarmupSteps = 0, InputSteps = 6, Horizon = 10, Lambda = 0, Fit = FarcastFit.L1, SampleSize = 16,
-        });
-
-        for (var i = 0; i < 48; i++) problem.Step(farcast);
-
-        Assert.That(farcast.Jumps, Is.EqualTo(3));
-        Assert.That(problem.RelativeError(farcast.EffectiveSteps), Is.LessThanOrEqualTo(1e-5));
     }
 }

@@ -2,21 +2,20 @@ namespace FarcastCallback.Tests;
 
 /// <summary>
 /// On the exact GD oracle a forecast of j steps lands on w(e + j). The guard's loss is the distance to w(e + 5), so with
-/// contraction 0.99 the ladder 16, 8, 4, 2, 1 gives: 16 overshoots (worse than not jumping), 8 passes, 4 is the closest.
+/// contraction 0.99 the ladder 16, 8, 4, 2, 1 gives: 16 overshoots (worse than not jumping), 8 passes (and is kept).
 /// </summary>
 public sealed class HorizonSearchTests
 {
     private static readonly long[][] Shapes = { new long[] { 4, 3 } };
 
-    [TestCase(HorizonSearch.Furthest, 8)]
-    [TestCase(HorizonSearch.Best, 4)]
-    [TestCase(HorizonSearch.Off, 0)]
-    public void The_search_keeps_the_furthest_or_the_best_passing_rung(HorizonSearch search, int expected)
+    [TestCase(1, 8)]
+    [TestCase(16, 0)]
+    public void The_ladder_keeps_the_furthest_passing_rung(int minJump, int expected)
     {
         using var problem = new QuadraticProblem(seed: 1, Shapes, curvature: new[] { 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 2, InputSteps = 4, Horizon = 16, Lambda = 0, HorizonSearch = search,
+            WarmupSteps = 2, InputSteps = 4, Horizon = 16, MinJump = minJump, RefitEvery = 0,
         });
         farcast.VerificationLoss = () =>
         {
@@ -28,7 +27,7 @@ public sealed class HorizonSearchTests
         var errors = new List<double>();
         farcast.Jumped += (_, e) =>
         {
-            kept.Add(e.Horizon);
+            kept.Add(e.Steps);
             errors.Add(problem.RelativeError(farcast.EffectiveSteps));
         };
 
@@ -42,7 +41,7 @@ public sealed class HorizonSearchTests
         }
         Assert.That(kept, Is.Not.Empty);
         Assert.That(kept, Has.All.EqualTo(expected));
-        Assert.That(errors, Has.All.LessThanOrEqualTo(1e-5), "the kept rung is written exactly, also when Best writes it again");
+        Assert.That(errors, Has.All.LessThanOrEqualTo(1e-5), "the kept rung is written exactly");
     }
 
     [Test]
@@ -53,10 +52,12 @@ public sealed class HorizonSearchTests
         var plainOptimizer = optim.Adam(plain.Parameters, 0.01);
         using var farcast = new FarcastOptimizer(optim.Adam(wrapped.Parameters, 0.01), new FarcastOptions
         {
-            WarmupSteps = 2, InputSteps = 3, Horizon = 8, HorizonSearch = HorizonSearch.Best,
+            WarmupSteps = 2, InputSteps = 3, Horizon = 8, MinJump = 1, RefitEvery = 0,
         });
         var calls = 0;
-        farcast.VerificationLoss = () => ++calls == 1 ? 1f : 2f;
+        farcast.VerificationLoss = () => ++calls == 1 ? 1f : 2f + calls;
+        var rejected = new List<FarcastJumpEventArgs>();
+        farcast.JumpRejected += (_, e) => rejected.Add(e);
 
         for (var i = 0; i < 12; i++)
         {
@@ -66,6 +67,8 @@ public sealed class HorizonSearchTests
 
         Assert.That(calls, Is.EqualTo(1 + 4), "one reading before, one per rung of 8, 4, 2, 1");
         Assert.That(farcast.RejectedJumps, Is.EqualTo(1));
+        Assert.That((rejected[0].Steps, rejected[0].LossBefore, rejected[0].LossAfter), Is.EqualTo((1, 1.0, 7.0)),
+            "a rejected search reports the last rung judged, with that rung's own loss");
         WrapperTests.AssertBitwiseEqual(plain.Snapshot(), wrapped.Snapshot());
     }
 
@@ -73,18 +76,18 @@ public sealed class HorizonSearchTests
     [TestCase(10, new[] { 10, 5, 3, 2, 1 })]
     [TestCase(64, new[] { 64, 32, 16, 8, 4, 2, 1 })]
     public void The_ladder_halves_from_the_horizon_down_to_one(int horizon, int[] ladder) =>
-        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Furthest), Is.EqualTo(ladder));
+        Assert.That(Jumping.JumpLadder.Steps(horizon, 0, 1), Is.EqualTo(ladder));
 
     [TestCase(64, 5, new[] { 10, 5, 3, 2, 1 })]
     [TestCase(64, 40, new[] { 64, 32, 16, 8, 4, 2, 1 })]
     [TestCase(10, 1, new[] { 2, 1 })]
     public void After_a_kept_jump_the_ladder_starts_at_twice_its_rung(int horizon, int lastKept, int[] ladder) =>
-        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Best, lastKept), Is.EqualTo(ladder));
+        Assert.That(Jumping.JumpLadder.Steps(horizon, lastKept, 1), Is.EqualTo(ladder));
 
     [TestCase(64, 0, 8, new[] { 64, 32, 16, 8 })]
     [TestCase(64, 1, 8, new[] { 8 })]
     [TestCase(64, 5, 4, new[] { 10, 5 })]
-    [TestCase(10, 0, 50, new[] { 10 })]
+    [TestCase(10, 0, 10, new[] { 10 })]
     public void The_ladder_stops_at_the_shortest_jump_worth_its_checks(int horizon, int lastKept, int minJump, int[] ladder) =>
-        Assert.That(Jumping.JumpLadder.Steps(horizon, HorizonSearch.Furthest, lastKept, minJump), Is.EqualTo(ladder));
+        Assert.That(Jumping.JumpLadder.Steps(horizon, lastKept, minJump), Is.EqualTo(ladder));
 }

@@ -14,8 +14,8 @@ public sealed class LibraryCorrectnessTests
         using var extra = new Parameter(ones(3));
         using var farcast = new FarcastOptimizer(optim.SGD(new[] { problem.Parameters[0] }, 0.01), new FarcastOptions
         {
-            WarmupSteps = 0, InputSteps = 3, Horizon = 5, Lambda = 0, Mode = FarcastMode.Stop, TotalSteps = 40,
-        });
+            WarmupSteps = 0, InputSteps = 3, Horizon = 5, MinJump = 5, RefitEvery = 0, Mode = FarcastMode.Stop, TotalSteps = 40,
+        }).Unguarded();
         for (var i = 0; i < 10; i++) problem.Step(farcast);   // a fit and a jump: maps for one tensor
         farcast.add_param_group(new SGD.ParamGroup(new[] { problem.Parameters[1], extra }, new SGD.Options { LearningRate = 0.01 }));
 
@@ -25,9 +25,8 @@ public sealed class LibraryCorrectnessTests
         Assert.That(farcast.EffectiveSteps, Is.EqualTo(40), "no stale maps of the old parameter list");
     }
 
-    [TestCase(FarcastGranularity.PerTensor)]
-    [TestCase(FarcastGranularity.Global)]
-    public void Frozen_parameters_are_neither_moved_nor_buffered(FarcastGranularity granularity)
+    [Test]
+    public void Frozen_parameters_are_neither_moved_nor_buffered()
     {
         using var problem = new TinyRegression(seed: 2);
         var frozen = problem.Parameters.First();
@@ -35,8 +34,8 @@ public sealed class LibraryCorrectnessTests
         using var before = frozen.detach().clone();
         using var farcast = new FarcastOptimizer(optim.Adam(problem.Parameters, 0.01), new FarcastOptions
         {
-            WarmupSteps = 1, InputSteps = 2, Horizon = 3, Granularity = granularity,
-        });
+            WarmupSteps = 1, InputSteps = 2, Horizon = 3, MinJump = 3, MinTensorSize = 1000,
+        }).Unguarded();
 
         for (var i = 0; i < 12; i++) problem.Step(farcast);
 
@@ -55,9 +54,9 @@ public sealed class LibraryCorrectnessTests
         using var transposed = new Parameter(source.t());                 // a view with strides (1, 4)
         using var contiguous = new Parameter(source.t().contiguous());
         Assert.That(transposed.is_contiguous(), Is.False);
-        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 3, Horizon = 4, Lambda = 0 };
-        using var a = new FarcastOptimizer(optim.SGD(new[] { transposed }, 0.05), options);
-        using var b = new FarcastOptimizer(optim.SGD(new[] { contiguous }, 0.05), options);
+        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 3, Horizon = 4, RefitEvery = 0 };
+        using var a = new FarcastOptimizer(optim.SGD(new[] { transposed }, 0.05), options).Unguarded();
+        using var b = new FarcastOptimizer(optim.SGD(new[] { contiguous }, 0.05), options).Unguarded();
 
         foreach (var (p, o) in new[] { (transposed, a), (contiguous, b) })
         {
@@ -80,7 +79,7 @@ public sealed class LibraryCorrectnessTests
         // A training loop without a dispose scope of its own: what the callback makes belongs to nobody and must stay
         // valid; inside the wrapper's scope it was freed when the wrapper's observation ended.
         using var problem = new TinyRegression(seed: 4);
-        using var farcast = new FarcastOptimizer(optim.SGD(problem.Parameters, 0.01), new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2 });
+        using var farcast = new FarcastOptimizer(optim.SGD(problem.Parameters, 0.01), new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2, MinJump = 2 });
         using var x = randn(16, 4);
         using var y = randn(16, 1);
         var kept = new List<Tensor>();
@@ -109,13 +108,13 @@ public sealed class LibraryCorrectnessTests
     {
         using var problem = new TinyRegression(seed: 5);
         var saved = new MemoryStream();
-        using (var other = new FarcastOptimizer(optim.Adam(problem.Parameters, 0.01), new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 3 }))
+        using (var other = new FarcastOptimizer(optim.Adam(problem.Parameters, 0.01), new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 3, MinJump = 3 }).Unguarded())
         {
             for (var i = 0; i < 5; i++) problem.Step(other);
             other.save_state_dict(new BinaryWriter(saved));
         }
         var adam = optim.Adam(problem.Parameters, 0.01);
-        using var farcast = new FarcastOptimizer(adam, new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 4 });
+        using var farcast = new FarcastOptimizer(adam, new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 4 }).Unguarded();
         saved.Position = 0;
 
         Assert.Throws<InvalidDataException>(() => farcast.load_state_dict(new BinaryReader(saved)));
@@ -127,7 +126,7 @@ public sealed class LibraryCorrectnessTests
     {
         using var problem = new TinyRegression(seed: 6);
         var sgd = optim.SGD(problem.Parameters, 1.0);
-        using var farcast = new FarcastOptimizer(sgd, new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 3, MaxJumps = 1 });
+        using var farcast = new FarcastOptimizer(sgd, new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 3, MinJump = 3, RefitEvery = 0 }).Unguarded();
         var schedule = optim.lr_scheduler.StepLR(farcast, step_size: 1, gamma: 0.5);
         farcast.FollowEffectiveSteps(schedule);
 
@@ -150,9 +149,9 @@ public sealed class LibraryCorrectnessTests
         // type before the subtraction of near-equal terms do not.
         using var half = new Parameter(zeros(4000, dtype: dtype));
         using var wide = new Parameter(zeros(4000, dtype: ScalarType.Float64));
-        var options = new FarcastOptions { WarmupSteps = 0, InputSteps = 6, Horizon = 8, Lambda = 0, MaxJumps = 1 };
-        using var a = new FarcastOptimizer(optim.SGD(new[] { half }, 0.0), options);
-        using var b = new FarcastOptimizer(optim.SGD(new[] { wide }, 0.0), options);
+        var options = new FarcastOptions { WarmupSteps = 0, InputSteps = 6, Horizon = 8, MinJump = 8, RefitEvery = 0 };
+        using var a = new FarcastOptimizer(optim.SGD(new[] { half }, 0.0), options).Unguarded();
+        using var b = new FarcastOptimizer(optim.SGD(new[] { wide }, 0.0), options).Unguarded();
         random.manual_seed(8);
         using var start = rand(4000, dtype: ScalarType.Float64) + 1;
         using var optimum = randn(4000, dtype: ScalarType.Float64);

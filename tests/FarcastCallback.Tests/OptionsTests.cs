@@ -7,41 +7,51 @@ namespace FarcastCallback.Tests;
 public sealed class OptionsTests
 {
     [Test]
-    public void Defaults_are_documented_values()
+    public void Defaults_are_the_full_batch_settings_and_there_are_thirteen()
     {
         var options = new FarcastOptions();
         Assert.Multiple(() =>
         {
             Assert.That(options.WarmupSteps, Is.EqualTo(100));
             Assert.That(options.InputSteps, Is.EqualTo(5));
-            Assert.That(options.Horizon, Is.EqualTo(10));
-            Assert.That(options.MaxJumps, Is.EqualTo(int.MaxValue));
+            Assert.That(options.Horizon, Is.EqualTo(64));
+            Assert.That(options.MinJump, Is.EqualTo(4));
+            Assert.That(options.Stride, Is.EqualTo(1));
+            Assert.That(options.RefitEvery, Is.EqualTo(1000));
+            Assert.That(options.MinTensorSize, Is.EqualTo(64));
+            Assert.That(options.Map, Is.EqualTo(FarcastMap.Fitted));
+            Assert.That(options.Lambda, Is.EqualTo(0.0), "no bias of an exact forecast by default");
             Assert.That(options.Mode, Is.EqualTo(FarcastMode.Resume));
             Assert.That(options.TotalSteps, Is.EqualTo(0));
-            Assert.That(options.Granularity, Is.EqualTo(FarcastGranularity.PerTensor));
-            Assert.That(options.Fit, Is.EqualTo(FarcastFit.LeastSquares));
-            Assert.That(options.SampleSize, Is.EqualTo(4096));
-            Assert.That(options.Lambda, Is.EqualTo(0.01));
-            Assert.That(options.OptimizerState, Is.EqualTo(OptimizerStatePolicy.Keep));
             Assert.That(options.VerifyTolerance, Is.EqualTo(0.0));
-            Assert.That(options.Seed, Is.EqualTo(0));
-            Assert.That(options.BackoffSteps, Is.EqualTo(0));
-            Assert.That(options.Stride, Is.EqualTo(1));
-            Assert.That(options.RefitEvery, Is.EqualTo(0));
-            Assert.That(options.HorizonSearch, Is.EqualTo(HorizonSearch.Off));
-            Assert.That(options.Map, Is.EqualTo(FarcastMap.Fitted));
-            Assert.That(options.MinTensorSize, Is.EqualTo(64));
-            Assert.That(options.MinJump, Is.EqualTo(1));
             Assert.That(options.VerifyStandardErrors, Is.EqualTo(0.0));
         });
+        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(13));
+    }
+
+    [TestCase(5, 6, "Farcast:MinJump must be at most Farcast:Horizon (5); got 6.")]
+    [TestCase(100_000, 1, "(Farcast:InputSteps - 1 + Farcast:Horizon) × Farcast:Stride must be at most 2147483647 real steps (one window); got 10000400000.")]
+    public void Settings_that_contradict_each_other_are_refused(int horizon, int minJump, string message)
+    {
+        var options = new FarcastOptions { Horizon = horizon, MinJump = minJump, Stride = horizon == 100_000 ? 100_000 : 1 };
+
+        var result = new FarcastOptionsValidator().Validate(null, options);
+
+        Assert.That(result.Failures, Is.EqualTo(new[] { message }));
+    }
+
+    [Test]
+    public void A_total_step_in_resume_mode_is_refused_rather_than_ignored()
+    {
+        var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { TotalSteps = 500 });
+
+        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:TotalSteps applies only in Stop mode (Farcast:Mode is Resume); got 500."));
     }
 
     [TestCase(nameof(FarcastOptions.Horizon), "0", "Farcast:Horizon must be between 1 and 100000; got 0.")]
     [TestCase(nameof(FarcastOptions.InputSteps), "1", "Farcast:InputSteps must be between 2 and 100000; got 1.")]
     [TestCase(nameof(FarcastOptions.WarmupSteps), "-1", "Farcast:WarmupSteps must be between 0 and 2147483647; got -1.")]
     [TestCase(nameof(FarcastOptions.Lambda), "-0.5", "Farcast:Lambda must be between 0 and 1000000; got -0.5.")]
-    [TestCase(nameof(FarcastOptions.SampleSize), "4", "Farcast:SampleSize must be between 8 and 10000000; got 4.")]
-    [TestCase(nameof(FarcastOptions.BackoffSteps), "-2", "Farcast:BackoffSteps must be between 0 and 1000000; got -2.")]
     [TestCase(nameof(FarcastOptions.VerifyTolerance), "-1", "Farcast:VerifyTolerance must be between 0 and 1000000; got -1.")]
     [TestCase(nameof(FarcastOptions.Stride), "0", "Farcast:Stride must be between 1 and 100000; got 0.")]
     [TestCase(nameof(FarcastOptions.RefitEvery), "-1", "Farcast:RefitEvery must be between 0 and 2147483647; got -1.")]
@@ -60,7 +70,7 @@ public sealed class OptionsTests
     [Test]
     public void Stop_mode_needs_a_total_step_a_farcast_can_reach()
     {
-        var options = new FarcastOptions { Mode = FarcastMode.Stop, WarmupSteps = 10, InputSteps = 5, Horizon = 10, TotalSteps = 20 };
+        var options = new FarcastOptions { Mode = FarcastMode.Stop, WarmupSteps = 10, InputSteps = 5, Horizon = 10, MinJump = 10, TotalSteps = 20 };
 
         var result = new FarcastOptionsValidator().Validate(null, options);
 
@@ -71,9 +81,9 @@ public sealed class OptionsTests
     [Test]
     public void An_undefined_enum_value_is_rejected()
     {
-        var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { Granularity = (FarcastGranularity)7 });
+        var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { Map = (FarcastMap)7 });
 
-        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:Granularity must be one of PerTensor, Global; got 7."));
+        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:Map must be one of Fitted, LinearExtrapolation; got 7."));
     }
 
     [Test]
@@ -93,9 +103,9 @@ public sealed class OptionsTests
     public void Options_bind_from_appsettings_json_including_enum_names()
     {
         const string json = """
-            { "Farcast": { "WarmupSteps": 7, "InputSteps": 3, "Horizon": 12, "Mode": "Stop", "TotalSteps": 500,
-                           "Granularity": "Global", "Fit": "L1", "SampleSize": 64, "Lambda": 0.5,
-                           "OptimizerState": "Reset", "VerifyTolerance": 0.02, "Seed": 9, "MaxJumps": 4 } }
+            { "Farcast": { "WarmupSteps": 7, "InputSteps": 3, "Horizon": 12, "MinJump": 3, "Mode": "Stop", "TotalSteps": 500,
+                           "Map": "LinearExtrapolation", "Lambda": 0.5, "VerifyTolerance": 0.02, "VerifyStandardErrors": 2,
+                           "Stride": 1, "RefitEvery": 5, "MinTensorSize": 9 } }
             """;
         using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json));
         var configuration = new ConfigurationBuilder().AddJsonStream(stream).Build();
@@ -110,14 +120,13 @@ public sealed class OptionsTests
             Assert.That(options.Horizon, Is.EqualTo(12));
             Assert.That(options.Mode, Is.EqualTo(FarcastMode.Stop));
             Assert.That(options.TotalSteps, Is.EqualTo(500));
-            Assert.That(options.Granularity, Is.EqualTo(FarcastGranularity.Global));
-            Assert.That(options.Fit, Is.EqualTo(FarcastFit.L1));
-            Assert.That(options.SampleSize, Is.EqualTo(64));
+            Assert.That(options.MinJump, Is.EqualTo(3));
+            Assert.That(options.Map, Is.EqualTo(FarcastMap.LinearExtrapolation));
             Assert.That(options.Lambda, Is.EqualTo(0.5));
-            Assert.That(options.OptimizerState, Is.EqualTo(OptimizerStatePolicy.Reset));
             Assert.That(options.VerifyTolerance, Is.EqualTo(0.02));
-            Assert.That(options.Seed, Is.EqualTo(9));
-            Assert.That(options.MaxJumps, Is.EqualTo(4));
+            Assert.That(options.VerifyStandardErrors, Is.EqualTo(2));
+            Assert.That(options.RefitEvery, Is.EqualTo(5));
+            Assert.That(options.MinTensorSize, Is.EqualTo(9));
         });
     }
 

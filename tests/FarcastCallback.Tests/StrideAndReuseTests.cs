@@ -11,10 +11,10 @@ public sealed class StrideAndReuseTests
         using var problem = new QuadraticProblem(seed: 1, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 3, InputSteps = 4, Horizon = 5, Stride = 3, Lambda = 0,
-        });
+            WarmupSteps = 3, InputSteps = 4, Horizon = 5, MinJump = 5, Stride = 3, RefitEvery = 0,
+        }).Unguarded();
         var jumps = new List<(long RealStep, int Steps, double Error)>();
-        farcast.Jumped += (_, e) => jumps.Add((farcast.RealSteps, e.Horizon, problem.RelativeError(farcast.EffectiveSteps)));
+        farcast.Jumped += (_, e) => jumps.Add((farcast.RealSteps, e.Steps, problem.RelativeError(farcast.EffectiveSteps)));
 
         for (var i = 0; i < 100; i++) problem.Step(farcast);
 
@@ -31,8 +31,8 @@ public sealed class StrideAndReuseTests
         using var problem = new QuadraticProblem(seed: 2, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 3, InputSteps = 6, Horizon = 15, RefitEvery = 2, Lambda = 0,
-        });
+            WarmupSteps = 3, InputSteps = 6, Horizon = 15, MinJump = 15, RefitEvery = 2,
+        }).Unguarded();
         var jumps = new List<(long RealStep, double Error)>();
         farcast.Jumped += (_, _) => jumps.Add((farcast.RealSteps, problem.RelativeError(farcast.EffectiveSteps)));
 
@@ -49,7 +49,7 @@ public sealed class StrideAndReuseTests
         using var problem = new QuadraticProblem(seed: 3, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
         using var farcast = new FarcastOptimizer(problem.GradientDescent(), new FarcastOptions
         {
-            WarmupSteps = 0, InputSteps = 3, Horizon = 4, RefitEvery = 5, Lambda = 0,
+            WarmupSteps = 0, InputSteps = 3, Horizon = 4, MinJump = 4, RefitEvery = 5,
         });
         var attempt = 0;
         var calls = 0;
@@ -74,8 +74,8 @@ public sealed class StrideAndReuseTests
         using var gradient = tensor(new[] { 0.3, -0.1, 2.0 });
         using var farcast = new FarcastOptimizer(optim.SGD(new[] { weights }, 0.01), new FarcastOptions
         {
-            WarmupSteps = 0, InputSteps = 2, Horizon = 8, Map = FarcastMap.LinearExtrapolation,
-        });
+            WarmupSteps = 0, InputSteps = 2, Horizon = 8, MinJump = 8, Map = FarcastMap.LinearExtrapolation,
+        }).Unguarded();
 
         for (var i = 0; i < 10; i++)
         {

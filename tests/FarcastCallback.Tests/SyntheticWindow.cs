@@ -41,16 +41,6 @@ internal sealed class SyntheticWindow
         return s;
     }
 
-    public Lfd2Sample Sample()
-    {
-        var sample = new Lfd2Sample(Horizon);
-        sample.SetFirst(First);
-        sample.SetLast(First.Select((f, i) => f + Displacement[i]).ToArray());
-        for (var j = 1; j <= Horizon; j++)
-            sample.SetTarget(j, First.Select((f, i) => f + Targets[j - 1][i]).ToArray());
-        return sample;
-    }
-
     /// <summary>The forecast ŵ(last + j) of scalar i under a map, in displacement form relative to F.</summary>
     public double Forecast(Lfd2Map map, int j, int i)
     {

@@ -68,8 +68,9 @@ public static class FullBatchJob
         var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
         using var farcast = new FarcastOptimizer(settings.Optimizer.Create(farcastModel.parameters(), settings.LearningRate, settings.Momentum), options, logger);
         if (settings.Guard) farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
+        else farcast.RunWithoutGuard = true;
         var kept = new List<int>();
-        farcast.Jumped += (_, e) => kept.Add(e.Horizon);
+        farcast.Jumped += (_, e) => kept.Add(e.Steps);
         var farcasting = new FullBatchRun(task, farcastModel, farcast);
 
         FullBatchRun.Interleave(plain, farcasting, settings.Steps, settings.EvaluateEvery, step =>

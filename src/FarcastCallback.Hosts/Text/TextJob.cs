@@ -93,6 +93,10 @@ public static class TextJob
                     return trainer.VerificationLoss(farcastModel);
                 };
             }
+            else
+            {
+                farcast.RunWithoutGuard = true;   // no verification texts: the unguarded ablation, logged by the wrapper
+            }
 
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast));

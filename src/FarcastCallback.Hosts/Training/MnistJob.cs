@@ -81,6 +81,10 @@ public static class MnistJob
             {
                 farcast.VerificationLoss = () => trainer.VerificationLoss(farcastModel);
             }
+            else
+            {
+                farcast.RunWithoutGuard = true;   // no verification images: the unguarded ablation, logged by the wrapper
+            }
 
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer));
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,

@@ -6,10 +6,11 @@ namespace FarcastCallback.Observation;
 
 /// <summary>
 /// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter: the Gram sums
-/// of x = (F, D, 1) once D is known, and per target step j the moments Σ F·y, Σ D·y, Σ y of y = w - F. The target is
-/// centred (w - F, exact for nearby weights) before anything is reduced, and every product is reduced in float64:
-/// weights of another dtype are widened in chunks of <see cref="ChunkScalars"/>, so the sums are exact to float64
-/// whatever the parameters' dtype, and the temporaries stay bounded (docs/design.md, "The buffers"). The sums stay on
+/// of x = (F, D, 1) once D is known, and per target step j the moments Σ F·y, Σ D·y, Σ y of y = w - F. Everything is
+/// widened to float64 before it is subtracted or reduced, so the target is centred (y = w - F) exactly and no sum of
+/// near-equal terms is taken in the parameters' dtype (float32 sums cancelled to 14 % errors in a jump); weights of
+/// another dtype are widened in chunks of <see cref="ChunkScalars"/>, so the temporaries stay bounded (docs/design.md,
+/// "The buffers"). The sums stay on
 /// the parameters' device until the fit reads them all at once, so an observed step makes no device-to-host transfer.
 /// All sums live in one [parameters, 5 + 3H] tensor allocated once.
 /// </summary>
@@ -66,12 +67,12 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         for (var i = 0; i < _sizes.Length; i++)
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
-            var target = buffers.Flat(i) - firstAndDisplacement[0];
+            var weights = buffers.Flat(i);
             var moments = zeros(new long[] { TargetWidth }, ScalarType.Float64, _device);
-            foreach (var (start, length) in Chunks(_sizes[i], target.dtype))
+            foreach (var (start, length) in Chunks(_sizes[i], weights.dtype))
             {
-                var y = target.narrow(0, start, length).to(ScalarType.Float64);
                 var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
+                var y = weights.narrow(0, start, length).to(ScalarType.Float64) - x[0];
                 moments.add_(cat(new[] { x.mv(y), y.sum().unsqueeze(0) }));
             }
             sums.Add(moments);

@@ -45,6 +45,9 @@ internal sealed class WindowBuffers : IDisposable
     /// <summary>Per parameter, the [2, n] buffer whose rows are F and D (valid while observing).</summary>
     public Tensor FirstAndDisplacement(int i) => _firstAndDisplacement[i];
 
+    /// <summary>Per parameter, the first weight of the most recent input window.</summary>
+    public Tensor RecentStart(int i) => _recentStart[i];
+
     /// <summary>The parameter's current weights, flat: a view, or a copy when the parameter is not contiguous (a transposed weight, channels-last).</summary>
     public Tensor Flat(int i) => _parameters[i].detach().reshape(-1);
 
