@@ -34,7 +34,7 @@ public sealed class CnnJobTests
         var (pixels, labels) = TinyDigits.Make(perClass: 30);
         var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 20);
         var settings = new MnistJobSettings(Steps: 12, Seeds: 2, FirstSeed: 5, BatchSize: 16, EvaluateEvery: 4);
-        var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, VerifyTolerance = 10 };
+        var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, MinJump = 3, RefitEvery = 0, VerifyTolerance = 10 };
 
         var results = MnistJob.Run(data, settings, options);
         var summary = MnistJob.Summary(results, RunInfo.Current("test"), settings, options);
@@ -63,7 +63,7 @@ public sealed class CnnJobTests
         var (pixels, labels) = TinyDigits.Make(perClass: 20);
         var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 0);
         var settings = new MnistJobSettings(Steps: 20, BatchSize: 16, EvaluateEvery: 10, Optimizer: InnerOptimizer.Sgd, LearningRate: 0.05, Schedule: LearningRateSchedule.LinearDecay);
-        var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, Mode = FarcastMode.Stop, TotalSteps = 20 };
+        var options = new FarcastOptions { WarmupSteps = 2, InputSteps = 2, Horizon = 3, MinJump = 3, RefitEvery = 0, Mode = FarcastMode.Stop, TotalSteps = 20 };
 
         var result = MnistJob.Run(data, settings, options).Single();
 
@@ -80,7 +80,7 @@ public sealed class CnnJobTests
         var (pixels, labels) = TinyDigits.Make(perClass: 20);
         var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 0);
         var settings = new MnistJobSettings(Steps: 6, BatchSize: 16, EvaluateEvery: 3);
-        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2 };
+        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2, MinJump = 2 };
         var results = MnistJob.Run(data, settings, options);
         var folder = TinyDigits.TemporaryFolder();
 

@@ -6,7 +6,7 @@ namespace FarcastCallback.Hosts.Tests;
 
 public sealed class FullBatchJobTests
 {
-    private static readonly FarcastOptions Options = new() { WarmupSteps = 5, InputSteps = 3, Horizon = 6 };
+    private static readonly FarcastOptions Options = new() { WarmupSteps = 5, InputSteps = 3, Horizon = 6, MinJump = 6, RefitEvery = 0 };
 
     [Test]
     public void Both_runs_start_alike_the_loss_is_recorded_every_step_and_time_to_target_is_the_first_step_at_or_below_it()
