@@ -3,13 +3,14 @@
 #   grid       the honest baseline: plain Adam's rate per task on seeds 1-3 (to the 0.001 run's final loss)
 #   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
+#   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
 # ABLATION_SEEDS (default 5) runs the ablation rows on fewer of the held-out seeds.
 # Wall-clock ratios are only meaningful on an otherwise idle machine.
 set -euo pipefail
 out="${1:-out/fullbatch}"
 shift || true
-stages="${*:-grid heldout ablations}"
+stages="${*:-grid lambda heldout ablations}"
 cd "$(dirname "$0")/.."
 source scripts/farcast-command.sh
 tasks=(inr pinn classifier)
@@ -40,6 +41,12 @@ for stage in $stages; do
           farcast fullbatch --task "$task" "${ablation[@]}" ${rows[$row]} --out "$out/ablation-$task-$row"
         done
       done ;;
-    *) echo "unknown stage '$stage' (grid, heldout, ablations)" >&2; exit 2 ;;
+    lambda)
+      for task in "${tasks[@]}"; do
+        for lambda in 0 0.01; do
+          farcast fullbatch --task "$task" --seed 1 --seeds 3 --Farcast:Lambda="$lambda" --out "$out/lambda-$task-$lambda"
+        done
+      done ;;
+    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda)" >&2; exit 2 ;;
   esac
 done

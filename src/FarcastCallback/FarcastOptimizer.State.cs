@@ -162,8 +162,8 @@ public sealed partial class FarcastOptimizer
 
         var realSteps = NonNegative(reader.ReadInt64(), "real steps");
         var effectiveSteps = NonNegative(reader.ReadInt64(), "effective steps");
-        var jumps = NonNegative(reader.ReadInt32(), "jumps");
-        var rejected = NonNegative(reader.ReadInt32(), "rejected jumps");
+        var jumps = (int)NonNegative(reader.ReadInt32(), "jumps");
+        var rejected = (int)NonNegative(reader.ReadInt32(), "rejected jumps");
         var shouldStop = reader.ReadBoolean();
         var reusesLeft = reader.ReadInt32();
         if (reusesLeft < 0 || reusesLeft > _options.RefitEvery)
@@ -284,9 +284,6 @@ public sealed partial class FarcastOptimizer
     private static string Shorten(string text) => text.Length <= 64 ? text : text[..64] + "…";
 
     private static long NonNegative(long value, string what) =>
-        value >= 0 ? value : throw new InvalidDataException($"Saved farcast state has {value} {what}.");
-
-    private static int NonNegative(int value, string what) =>
         value >= 0 ? value : throw new InvalidDataException($"Saved farcast state has {value} {what}.");
 
     private static void Expect(long actual, long expected, string what)

@@ -39,7 +39,6 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     private int _reusesLeft;
     private int _lastKeptRung;
     private long _overheadTimestampTicks;
-    private bool _unguardedLogged;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
@@ -99,31 +98,6 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// </summary>
     public bool ShouldStop { get; private set; }
 
-    /// <summary>
-    /// The guard as a mean loss on held-out data (in full-batch training, the training loss itself), evaluated before and
-    /// after each jump; a jump after which it is not finite or rises beyond <see cref="FarcastOptions.VerifyTolerance"/>
-    /// is rolled back exactly. Called under no_grad, outside the wrapper's dispose scope, so tensors it creates belong to
-    /// the caller's scope. A guard, or <see cref="RunWithoutGuard"/>, is required before the first step.
-    /// </summary>
-    public Func<float>? VerificationLoss { get => _guard.Loss; set => _guard.Loss = value; }
-
-    /// <summary>
-    /// The guard as per-example losses on held-out data (a 1-D tensor, the same examples in the same order at every
-    /// call), used instead of <see cref="VerificationLoss"/> when set: their mean is the guard's loss, and with
-    /// <see cref="FarcastOptions.VerifyStandardErrors"/> a jump must pass a paired test on them.
-    /// </summary>
-    public Func<Tensor>? VerificationLosses { get => _guard.Losses; set => _guard.Losses = value; }
-
-    /// <summary>
-    /// Farcast with no guard: every jump whose forecast is finite is kept unchecked. A deliberate choice, logged once;
-    /// without it, a <see cref="step"/> with neither <see cref="VerificationLoss"/> nor <see cref="VerificationLosses"/>
-    /// set throws. Unguarded, every full-batch task measured diverged; on minibatch tasks it is an ablation.
-    /// </summary>
-    public bool RunWithoutGuard { get; set; }
-
-    /// <summary>The part of <see cref="Overhead"/> spent in the verification callbacks (the guard's forward passes).</summary>
-    public TimeSpan VerificationOverhead => _guard.Elapsed;
-
     /// <summary>Raised after a jump was written and kept.</summary>
     public event EventHandler<FarcastJumpEventArgs>? Jumped;
 
@@ -159,10 +133,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public override Tensor step(Func<Tensor>? closure = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        if (!_guard.IsSet && !RunWithoutGuard)
-            throw new InvalidOperationException(
-                $"{nameof(FarcastOptimizer)} has no guard: set {nameof(VerificationLoss)} (or {nameof(VerificationLosses)}) to a held-out or " +
-                $"full-batch loss, or set {nameof(RunWithoutGuard)} = true to keep every jump unchecked.");
+        ThrowIfNoGuardChosen();
         var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
         var innerStart = Stopwatch.GetTimestamp();
@@ -198,11 +169,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var trainable = TrainableParameters(Inner);
         if (!trainable.SequenceEqual(_parameters, ParameterIdentity.Instance)) Track(trainable);
         if (_parameters.Length == 0) return;
-        if (!_guard.IsSet && !_unguardedLogged)
-        {
-            _unguardedLogged = true;
-            _logger.LogWarning("Farcasting without a guard (RunWithoutGuard): every finite jump is kept unchecked.");
-        }
+        LogOnceIfUnguarded();
 
         var reuse = _options.Map == FarcastMap.LinearExtrapolation || _reusesLeft > 0;
         // Stop mode: a fitting window must end before TotalSteps to be of use. When it would not, the final jump reuses
@@ -268,9 +235,18 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _lastKeptRung, _options.MinJump);
         // A parameter frozen since the window began (requires_grad_(false) mid-run) is not moved.
         var moves = _parameters.Select(p => p.requires_grad).ToArray();
-        var outcome = maps.All(m => m.IsFinite)
-            ? JumpSearch.Run(buffers, maps, ladder, moves, _guard)
-            : new JumpOutcome(0, JumpReason.NonFiniteForecast, ladder[0], null, null);
+        JumpOutcome outcome;
+        try
+        {
+            outcome = maps.All(m => m.IsFinite)
+                ? JumpSearch.Run(buffers, maps, ladder, moves, _guard)
+                : new JumpOutcome(0, JumpReason.NonFiniteForecast, ladder[0], null, null);
+        }
+        catch
+        {
+            Reject(start, new JumpOutcome(0, JumpReason.VerificationFailed, ladder[0], null, null));   // the guard threw: rolled back, counted
+            throw;
+        }
         if (outcome.Step == 0)
         {
             Reject(start, outcome);

@@ -47,5 +47,56 @@ public sealed class GuardTests
         Assert.That(farcast.VerificationOverhead, Is.GreaterThan(TimeSpan.Zero));
     }
 
+    [Test]
+    public void A_guard_that_throws_leaves_the_weights_as_they_were_and_the_attempt_is_counted_and_reported()
+    {
+        using var plain = new TinyRegression(seed: 4);
+        using var wrapped = new TinyRegression(seed: 4);
+        var plainOptimizer = optim.SGD(plain.Parameters, 0.01);
+        using var farcast = new FarcastOptimizer(optim.SGD(wrapped.Parameters, 0.01), new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 3, Horizon = 4, RefitEvery = 0,
+        });
+        var calls = 0;
+        farcast.VerificationLoss = () => ++calls == 2 ? throw new InvalidOperationException("the held-out batch is gone") : 1f;
+        var rejected = new List<JumpReason>();
+        farcast.JumpRejected += (_, e) => rejected.Add(e.Reason);
+
+        for (var i = 0; i < 7; i++)
+        {
+            plain.Step(plainOptimizer);
+            wrapped.Step(farcast);
+        }
+        plain.Step(plainOptimizer);
+        var error = Assert.Throws<InvalidOperationException>(() => wrapped.Step(farcast));   // the jump at real step 8
+
+        Assert.That(error!.Message, Is.EqualTo("the held-out batch is gone"));
+        Assert.That(farcast.RejectedJumps, Is.EqualTo(1));
+        Assert.That(rejected, Is.EqualTo(new[] { JumpReason.VerificationFailed }));
+        WrapperTests.AssertBitwiseEqual(plain.Snapshot(), wrapped.Snapshot());
+    }
+
+    [Test]
+    public void Per_example_losses_of_another_length_after_the_jump_are_an_error_not_a_skipped_test()
+    {
+        using var plain = new TinyRegression(seed: 5);
+        using var wrapped = new TinyRegression(seed: 5);
+        var plainOptimizer = optim.SGD(plain.Parameters, 0.01);
+        using var farcast = new FarcastOptimizer(optim.SGD(wrapped.Parameters, 0.01), new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 3, Horizon = 4, VerifyStandardErrors = 2,
+        });
+        var calls = 0;
+        farcast.VerificationLosses = () => ++calls == 1 ? ones(4) : ones(3);
+        for (var i = 0; i < 8; i++) plain.Step(plainOptimizer);
+        for (var i = 0; i < 7; i++) wrapped.Step(farcast);
+
+        var error = Assert.Throws<InvalidOperationException>(() => wrapped.Step(farcast));
+
+        Assert.That(error!.Message, Does.Contain("4 losses before the jump and 3 after"));
+        Assert.That((farcast.Jumps, farcast.RejectedJumps), Is.EqualTo((0, 1)));
+        WrapperTests.AssertBitwiseEqual(plain.Snapshot(), wrapped.Snapshot());
+    }
+
     private static GuardReading Reading(params double[] values) => new(values.Average(), values);
 }

@@ -68,27 +68,9 @@ internal static class SymmetricSolver
                     var t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
                     var c = 1 / Math.Sqrt(t * t + 1);
                     var s = t * c;
-                    for (var k = 0; k < n; k++)
-                    {
-                        var akp = a[k, p];
-                        var akq = a[k, q];
-                        a[k, p] = c * akp - s * akq;
-                        a[k, q] = s * akp + c * akq;
-                    }
-                    for (var k = 0; k < n; k++)
-                    {
-                        var apk = a[p, k];
-                        var aqk = a[q, k];
-                        a[p, k] = c * apk - s * aqk;
-                        a[q, k] = s * apk + c * aqk;
-                    }
-                    for (var k = 0; k < n; k++)
-                    {
-                        var vkp = v[k, p];
-                        var vkq = v[k, q];
-                        v[k, p] = c * vkp - s * vkq;
-                        v[k, q] = s * vkp + c * vkq;
-                    }
+                    for (var k = 0; k < n; k++) Rotate(ref a[k, p], ref a[k, q], c, s);
+                    for (var k = 0; k < n; k++) Rotate(ref a[p, k], ref a[q, k], c, s);
+                    for (var k = 0; k < n; k++) Rotate(ref v[k, p], ref v[k, q], c, s);
                 }
             }
         }
@@ -97,4 +79,7 @@ internal static class SymmetricSolver
         for (var i = 0; i < n; i++) values[i] = a[i, i];
         return (values, v);
     }
+
+    /// <summary>One Givens rotation of the pair (x, y) by the angle whose cosine and sine are c and s.</summary>
+    private static void Rotate(ref double x, ref double y, double c, double s) => (x, y) = (c * x - s * y, s * x + c * y);
 }

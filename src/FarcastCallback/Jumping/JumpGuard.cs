@@ -47,11 +47,15 @@ internal sealed class JumpGuard(double tolerance, double standardErrors)
     }
 
     /// <summary>Whether the weights that gave <paramref name="after"/> may replace those that gave <paramref name="before"/>.</summary>
+    /// <exception cref="InvalidOperationException">The per-example losses before and after differ in number.</exception>
     public bool Passes(GuardReading before, GuardReading after)
     {
+        if (before.Examples is { } first && after.Examples is { } second && first.Length != second.Length)
+            throw new InvalidOperationException(
+                $"VerificationLosses returned {first.Length} losses before the jump and {second.Length} after; it must give the same examples in the same order.");
         if (!double.IsFinite(after.Mean)) return false;
         var allowed = Math.Abs(before.Mean) * tolerance;
-        if (standardErrors > 0 && before.Examples is { Length: > 1 } b && after.Examples is { } a && a.Length == b.Length)
+        if (standardErrors > 0 && before.Examples is { Length: > 1 } b && after.Examples is { } a)
         {
             var changes = a.Select((value, i) => value - b[i]).ToArray();
             var mean = changes.Average();

@@ -15,6 +15,7 @@ internal readonly record struct JumpOutcome(int Step, JumpReason Reason, int Tri
 /// checked for NaN/Inf before anything is written, then written, judged by the guard and rolled back unless it passes;
 /// the first rung that passes is kept. The guard's "before" reading is taken only once a rung can be written, so a
 /// forecast that is never written costs no forward pass. Without a guard the first rung that can be written is kept.
+/// A guard that throws (or returns a different number of per-example losses) leaves the pre-jump weights in place.
 /// Buffer work runs in its own dispose scope; the guard runs outside it (its tensors belong to the caller).
 /// </summary>
 internal static class JumpSearch
@@ -38,9 +39,11 @@ internal static class JumpSearch
             before ??= guard.Measure();
             Buffers(buffers.Apply);
             GuardReading after;
+            bool passes;
             try
             {
                 after = guard.Measure()!.Value;
+                passes = guard.Passes(before!.Value, after);
             }
             catch
             {
@@ -48,10 +51,10 @@ internal static class JumpSearch
                 throw;
             }
             (tried, lastAfter) = (j, after);
-            if (guard.Passes(before!.Value, after))
+            if (passes)
             {
                 Buffers(buffers.Keep);
-                return new JumpOutcome(j, JumpReason.Accepted, j, before.Value.Mean, after.Mean);
+                return new JumpOutcome(j, JumpReason.Accepted, j, before!.Value.Mean, after.Mean);
             }
             reason = JumpReason.VerificationFailed;
             Buffers(buffers.RollBack);

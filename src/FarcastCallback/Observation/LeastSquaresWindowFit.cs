@@ -12,14 +12,14 @@ namespace FarcastCallback.Observation;
 /// another dtype are widened in chunks of <see cref="ChunkScalars"/>, so the temporaries stay bounded (docs/design.md,
 /// "The buffers"). The sums stay on
 /// the parameters' device until the fit reads them all at once, so an observed step makes no device-to-host transfer.
-/// All sums live in one [parameters, 5 + 3H] tensor allocated once.
+/// All sums live in one [parameters, 6 + 3H] tensor allocated once.
 /// </summary>
 internal sealed class LeastSquaresWindowFit : IDisposable
 {
     /// <summary>The most scalars of one tensor widened at once.</summary>
     internal const long ChunkScalars = 1L << 20;
 
-    private const int InputWidth = 5;    // Σ F², Σ F·D, Σ D², Σ F, Σ D
+    private const int InputWidth = 6;    // Σ F², Σ F·D, Σ D·F, Σ D², Σ F, Σ D
     private const int TargetWidth = 3;   // Σ F·y, Σ D·y, Σ y
     private readonly int _horizon;
     private readonly long[] _sizes;
@@ -46,16 +46,11 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         for (var i = 0; i < _sizes.Length; i++)
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
-            var gram = zeros(new long[] { 2, 2 }, ScalarType.Float64, _device);
-            var total = zeros(new long[] { 2 }, ScalarType.Float64, _device);
-            foreach (var (start, length) in Chunks(_sizes[i], firstAndDisplacement.dtype))
+            sums.Add(SumOverChunks(_sizes[i], firstAndDisplacement.dtype, (start, length) =>
             {
-                var chunk = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
-                gram.add_(chunk.mm(chunk.t()));
-                total.add_(chunk.sum(1));
-            }
-            var g = gram.flatten();
-            sums.Add(stack(new[] { g[0], g[1], g[3], total[0], total[1] }));
+                var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
+                return cat(new[] { x.mm(x.t()).flatten(), x.sum(1) });
+            }));
         }
         Record(0, InputWidth, stack(sums));
     }
@@ -68,14 +63,12 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
             var weights = buffers.Flat(i);
-            var moments = zeros(new long[] { TargetWidth }, ScalarType.Float64, _device);
-            foreach (var (start, length) in Chunks(_sizes[i], weights.dtype))
+            sums.Add(SumOverChunks(_sizes[i], weights.dtype, (start, length) =>
             {
                 var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
                 var y = weights.narrow(0, start, length).to(ScalarType.Float64) - x[0];
-                moments.add_(cat(new[] { x.mv(y), y.sum().unsqueeze(0) }));
-            }
-            sums.Add(moments);
+                return cat(new[] { x.mv(y), y.sum().unsqueeze(0) });
+            }));
         }
         Record(j, TargetWidth, stack(sums));
     }
@@ -107,11 +100,16 @@ internal sealed class LeastSquaresWindowFit : IDisposable
 
     public void Dispose() => _sums.Dispose();
 
-    /// <summary>Column ranges of a tensor of <paramref name="size"/> scalars: all at once in float64, else chunks to widen.</summary>
-    private static IEnumerable<(long Start, long Length)> Chunks(long size, ScalarType dtype)
+    /// <summary>
+    /// The sum over column ranges of <paramref name="reduce"/>: one range (no extra kernel) for float64 weights and for
+    /// tensors of at most <see cref="ChunkScalars"/> scalars, else chunks, so a widened temporary stays bounded.
+    /// </summary>
+    private static Tensor SumOverChunks(long size, ScalarType dtype, Func<long, long, Tensor> reduce)
     {
         var step = dtype == ScalarType.Float64 ? Math.Max(size, 1) : ChunkScalars;
-        for (long start = 0; start < size; start += step) yield return (start, Math.Min(step, size - start));
+        var total = reduce(0, Math.Min(step, size));
+        for (var start = step; start < size; start += step) total.add_(reduce(start, Math.Min(step, size - start)));
+        return total;
     }
 
     /// <summary>The statistics of every parameter: the one device-to-host transfer of a window.</summary>
@@ -124,7 +122,7 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         {
             var row = all.AsSpan(i * width, width);
             var s = statistics[i];
-            if (_recorded[0]) s.SetInput(_sizes[i], row[0], row[1], row[2], row[3], row[4]);
+            if (_recorded[0]) s.SetInput(_sizes[i], row[0], row[1], row[3], row[4], row[5]);
             for (var j = 1; j <= _horizon; j++)
             {
                 if (!_recorded[j]) continue;
