@@ -89,11 +89,7 @@ public class FarcastCostBenchmarks
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var written = _buffers.TryForecast(_maps, _options.Horizon, _moves);
-        if (written)
-        {
-            _buffers.Apply();
-            _buffers.Keep();
-        }
+        if (written) _buffers.Apply();
         return written;
     }
 
@@ -101,6 +97,7 @@ public class FarcastCostBenchmarks
     public void Cleanup()
     {
         _buffers.Dispose();
+        _fit.Dispose();
         foreach (var p in _parameters) p.Dispose();
     }
 }

@@ -32,7 +32,6 @@ internal static class JumpSearch
             if (!guard.IsSet)
             {
                 Buffers(buffers.Apply);
-                Buffers(buffers.Keep);
                 return new JumpOutcome(j, JumpReason.Accepted, j, null, null);
             }
 
@@ -51,11 +50,7 @@ internal static class JumpSearch
                 throw;
             }
             (tried, lastAfter) = (j, after);
-            if (passes)
-            {
-                Buffers(buffers.Keep);
-                return new JumpOutcome(j, JumpReason.Accepted, j, before!.Value.Mean, after.Mean);
-            }
+            if (passes) return new JumpOutcome(j, JumpReason.Accepted, j, before!.Value.Mean, after.Mean);
             reason = JumpReason.VerificationFailed;
             Buffers(buffers.RollBack);
         }

@@ -6,13 +6,11 @@ namespace FarcastCallback.Observation;
 
 /// <summary>
 /// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter: the Gram sums
-/// of x = (F, D, 1) once D is known, and per target step j the moments Σ F·y, Σ D·y, Σ y of y = w - F. Everything is
-/// widened to float64 before it is subtracted or reduced, so the target is centred (y = w - F) exactly and no sum of
-/// near-equal terms is taken in the parameters' dtype (float32 sums cancelled to 14 % errors in a jump); weights of
-/// another dtype are widened in chunks of <see cref="ChunkScalars"/>, so the temporaries stay bounded (docs/design.md,
-/// "The buffers"). The sums stay on
-/// the parameters' device until the fit reads them all at once, so an observed step makes no device-to-host transfer.
-/// All sums live in one [parameters, 6 + 3H] tensor allocated once.
+/// of x = (F, D, 1) once D is known, widened to float64 in chunks of <see cref="ChunkScalars"/> (once per window), and
+/// per target step j the moments Σ F·y, Σ D·y, Σ y of the centred target y = w - F. Summing Σ F·w in float32 and
+/// subtracting Σ F² afterwards cancelled to 14 % errors in a jump; centring first leaves no such subtraction
+/// (docs/design.md, "The buffers"). The sums live in one [parameters, 6 + 3H] float64 tensor on the parameters' device
+/// until the fit reads them all at once, so an observed step makes no device-to-host transfer.
 /// </summary>
 internal sealed class LeastSquaresWindowFit : IDisposable
 {
@@ -23,7 +21,6 @@ internal sealed class LeastSquaresWindowFit : IDisposable
     private const int TargetWidth = 3;   // Σ F·y, Σ D·y, Σ y
     private readonly int _horizon;
     private readonly long[] _sizes;
-    private readonly Device _device;
     private readonly Tensor _sums;
     private readonly bool[] _recorded;
 
@@ -31,8 +28,7 @@ internal sealed class LeastSquaresWindowFit : IDisposable
     {
         _horizon = horizon;
         _sizes = parameters.Select(p => p.numel()).ToArray();
-        _device = parameters[0].device;
-        _sums = zeros(new long[] { _sizes.Length, InputWidth + TargetWidth * (long)horizon }, ScalarType.Float64, _device).DetachFromDisposeScope();
+        _sums = zeros(new long[] { _sizes.Length, InputWidth + TargetWidth * (long)horizon }, ScalarType.Float64, parameters[0].device).DetachFromDisposeScope();
         _recorded = new bool[1 + horizon];
     }
 
@@ -46,7 +42,7 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         for (var i = 0; i < _sizes.Length; i++)
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
-            sums.Add(SumOverChunks(_sizes[i], firstAndDisplacement.dtype, (start, length) =>
+            sums.Add(SumOverChunks(_sizes[i], (start, length) =>
             {
                 var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
                 return cat(new[] { x.mm(x.t()).flatten(), x.sum(1) });
@@ -55,7 +51,11 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         Record(0, InputWidth, stack(sums));
     }
 
-    /// <summary>Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F.</summary>
+    /// <summary>
+    /// Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F, centred first in the weights'
+    /// dtype (exact for nearby weights) and then reduced as they are (five kernels per tensor); half-precision weights
+    /// are widened to float64 in chunks before they are centred.
+    /// </summary>
     public void RecordTarget(WindowBuffers buffers, int j)
     {
         var sums = new List<Tensor>(_sizes.Length);
@@ -63,7 +63,13 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
             var weights = buffers.Flat(i);
-            sums.Add(SumOverChunks(_sizes[i], weights.dtype, (start, length) =>
+            if (weights.dtype is ScalarType.Float32 or ScalarType.Float64)
+            {
+                var target = weights - firstAndDisplacement[0];
+                sums.Add(cat(new[] { firstAndDisplacement.mv(target), target.sum().unsqueeze(0) }).to(ScalarType.Float64));
+                continue;
+            }
+            sums.Add(SumOverChunks(_sizes[i], (start, length) =>
             {
                 var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
                 var y = weights.narrow(0, start, length).to(ScalarType.Float64) - x[0];
@@ -101,15 +107,19 @@ internal sealed class LeastSquaresWindowFit : IDisposable
     public void Dispose() => _sums.Dispose();
 
     /// <summary>
-    /// The sum over column ranges of <paramref name="reduce"/>: one range (no extra kernel) for float64 weights and for
-    /// tensors of at most <see cref="ChunkScalars"/> scalars, else chunks, so a widened temporary stays bounded.
+    /// The float64 sum over column ranges of <paramref name="reduce"/>, at most <see cref="ChunkScalars"/> scalars at a
+    /// time, each range in a dispose scope of its own, so the widened temporaries never exceed one chunk.
     /// </summary>
-    private static Tensor SumOverChunks(long size, ScalarType dtype, Func<long, long, Tensor> reduce)
+    private static Tensor SumOverChunks(long size, Func<long, long, Tensor> reduce)
     {
-        var step = dtype == ScalarType.Float64 ? Math.Max(size, 1) : ChunkScalars;
-        var total = reduce(0, Math.Min(step, size));
-        for (var start = step; start < size; start += step) total.add_(reduce(start, Math.Min(step, size - start)));
-        return total;
+        Tensor? total = null;
+        for (long start = 0; start == 0 || start < size; start += ChunkScalars)
+        {
+            using var scope = NewDisposeScope();
+            var part = reduce(start, Math.Min(ChunkScalars, size - start));
+            total = total is null ? scope.MoveToOuter(part) : total.add_(part);
+        }
+        return total!;
     }
 
     /// <summary>The statistics of every parameter: the one device-to-host transfer of a window.</summary>

@@ -19,7 +19,6 @@ internal sealed class WindowBuffers : IDisposable
     private readonly Tensor[] _firstAndDisplacement;
     private readonly Tensor[] _recentStart;
     private readonly bool[] _moves;
-    private bool _applied;
     private bool _disposed;
 
     public WindowBuffers(IReadOnlyList<Parameter> parameters)
@@ -111,20 +110,14 @@ internal sealed class WindowBuffers : IDisposable
             PreJump(i).copy_(_parameters[i]);
             _parameters[i].copy_(Forecast(i));
         }
-        _applied = true;
     }
 
     /// <summary>Restores the weights saved by the last <see cref="Apply"/>, bit for bit.</summary>
     public void RollBack()
     {
-        if (!_applied) throw new InvalidOperationException("No applied forecast to roll back.");
         for (var i = 0; i < _parameters.Length; i++)
             if (_moves[i]) _parameters[i].copy_(PreJump(i));
-        _applied = false;
     }
-
-    /// <summary>The jump is kept: the pre-jump copy is no longer needed.</summary>
-    public void Keep() => _applied = false;
 
     public void Write(BinaryWriter writer)
     {
@@ -150,7 +143,6 @@ internal sealed class WindowBuffers : IDisposable
         return () =>
         {
             foreach (var (target, value) in loaded) target.copy_(value);
-            _applied = false;
         };
     }
 
