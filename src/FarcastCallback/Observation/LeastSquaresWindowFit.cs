@@ -53,8 +53,8 @@ internal sealed class LeastSquaresWindowFit : IDisposable
 
     /// <summary>
     /// Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F, centred first in the weights'
-    /// dtype (exact for nearby weights) and then reduced as they are (five kernels per tensor); half-precision weights
-    /// are widened to float64 in chunks before they are centred.
+    /// dtype (exact for nearby weights) and then reduced as they are, a chunk of at most <see cref="ChunkScalars"/> at a
+    /// time (one chunk, five kernels, for most tensors); half-precision weights are widened to float64 before centring.
     /// </summary>
     public void RecordTarget(WindowBuffers buffers, int j)
     {
@@ -63,17 +63,14 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         {
             var firstAndDisplacement = buffers.FirstAndDisplacement(i);
             var weights = buffers.Flat(i);
-            if (weights.dtype is ScalarType.Float32 or ScalarType.Float64)
-            {
-                var target = weights - firstAndDisplacement[0];
-                sums.Add(cat(new[] { firstAndDisplacement.mv(target), target.sum().unsqueeze(0) }).to(ScalarType.Float64));
-                continue;
-            }
+            var native = weights.dtype is ScalarType.Float32 or ScalarType.Float64;
             sums.Add(SumOverChunks(_sizes[i], (start, length) =>
             {
-                var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
-                var y = weights.narrow(0, start, length).to(ScalarType.Float64) - x[0];
-                return cat(new[] { x.mv(y), y.sum().unsqueeze(0) });
+                var x = firstAndDisplacement.narrow(1, start, length);
+                var w = weights.narrow(0, start, length);
+                if (!native) (x, w) = (x.to(ScalarType.Float64), w.to(ScalarType.Float64));
+                var y = w - x[0];
+                return cat(new[] { x.mv(y), y.sum().unsqueeze(0) }).to(ScalarType.Float64);
             }));
         }
         Record(j, TargetWidth, stack(sums));
@@ -108,7 +105,7 @@ internal sealed class LeastSquaresWindowFit : IDisposable
 
     /// <summary>
     /// The float64 sum over column ranges of <paramref name="reduce"/>, at most <see cref="ChunkScalars"/> scalars at a
-    /// time, each range in a dispose scope of its own, so the widened temporaries never exceed one chunk.
+    /// time, each range in a dispose scope of its own, so no temporary exceeds one chunk.
     /// </summary>
     private static Tensor SumOverChunks(long size, Func<long, long, Tensor> reduce)
     {
