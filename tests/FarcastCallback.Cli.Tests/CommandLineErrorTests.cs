@@ -30,6 +30,12 @@ public sealed class CommandLineErrorTests
     public void A_mistaken_fullbatch_argument_is_one_line_naming_it(string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { "fullbatch", "--task", "pinn", flag } : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
 
+    [TestCase("--task", "inr", "--dataset applies to --task classifier only.")]
+    [TestCase("--csv", "data.csv", "--dataset and --csv are two sources of data; give one.")]
+    public void The_classifier_dataset_is_refused_where_it_does_not_apply(string flag, string value, string message) =>
+        AssertOneLineError(flag == "--task" ? new[] { "fullbatch", "--task", value, "--dataset", "Moons" }
+            : new[] { "fullbatch", "--task", "classifier", "--dataset", "Moons", flag, value }, message);
+
     [Test]
     public void A_seed_range_past_int_max_is_refused() =>
         AssertOneLineError(new[] { "fullbatch", "--seed", "2147483647", "--seeds", "3" }, "runs past the largest seed");

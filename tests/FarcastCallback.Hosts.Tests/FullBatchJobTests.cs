@@ -9,7 +9,7 @@ public sealed class FullBatchJobTests
     private static readonly FarcastOptions Options = new() { WarmupSteps = 5, InputSteps = 3, Horizon = 6, MinJump = 6, RefitEvery = 0 };
 
     [Test]
-    public void Both_runs_start_alike_the_loss_is_recorded_every_step_and_time_to_target_is_the_first_step_at_or_below_it()
+    public void Both_runs_start_alike_and_race_to_the_plain_runs_best_smoothed_target_read_at_every_step()
     {
         using var task = new PinnTask(points: 32);
         var settings = new FullBatchSettings(Steps: 40, Seeds: 2, FirstSeed: 3, LearningRate: 1e-2, EvaluateEvery: 10);
@@ -19,40 +19,60 @@ public sealed class FullBatchJobTests
         Assert.That(results, Has.Count.EqualTo(2));
         var r = results[0];
         Assert.That(r.Plain.Points, Has.Count.EqualTo(41), "one loss per step's weights, and the final weights");
+        Assert.That(r.Plain.Readings, Has.Count.EqualTo(41), "one reading of the same weights");
         Assert.That(r.Plain.Points[0].Loss, Is.EqualTo(r.Farcast.Points[0].Loss), "same initial weights");
-        Assert.That(r.TargetLoss, Is.EqualTo(r.Plain.Final.Loss), "the plain run's final loss");
-        var first = r.Plain.Points.First(p => p.Loss <= r.TargetLoss);
-        Assert.That(r.Plain.Time.Steps, Is.EqualTo(first.RealSteps));
+        Assert.That(r.Plain.Readings[0].Target, Is.EqualTo(r.Farcast.Readings[0].Target));
+        var means = SmoothedTarget.TrailingMeans(r.Plain.Targets);
+        Assert.That(r.Target, Is.EqualTo(means.Where(double.IsFinite).Min()), "the plain run's best mean of 10 steps of the L2 error");
+        Assert.That(r.Plain.Time.Steps, Is.EqualTo(r.Plain.Points[Array.IndexOf(means, r.Target)].RealSteps), "plain reaches it where its mean is best");
+        Assert.That(r.TargetLoss, Is.EqualTo(SmoothedTarget.Best(r.Plain.Losses)), "the training-loss race by the same rule");
+        Assert.That(r.TargetDescription, Does.StartWith("L2 error "));
         Assert.That(r.Farcast.Final.EffectiveSteps - r.Farcast.Final.RealSteps, Is.EqualTo(r.KeptSteps.Sum()));
         Assert.That(r.Jumps + r.RejectedJumps, Is.GreaterThan(0));
-        Assert.That(r.Plain.Figures.Select(f => f.RealSteps), Is.EqualTo(new long[] { 0, 10, 20, 30, 40 }));
     }
 
     [Test]
-    public void A_reference_rate_sets_the_target_that_both_runs_race_to()
+    public void The_classifier_races_to_the_best_validation_loss_and_reports_test_accuracy_there()
     {
-        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, test: 50));
+        using var task = new ClassifierTask(TabularData.Spirals(train: 300, validation: 150, test: 150));
+        var settings = new FullBatchSettings(Steps: 60, LearningRate: 1e-2);
+
+        var r = FullBatchJob.Run(task, settings, Options).Single();
+
+        Assert.That(task.TargetName, Is.EqualTo("validation_loss"));
+        Assert.That(r.TargetDescription, Does.Match(@"^validation loss [0-9.]+ \(accuracy [0-9.]+ %\)$"));
+        var reached = (int)r.Plain.Time.Steps!.Value;
+        Assert.That(r.Plain.Time.Figure, Is.EqualTo(r.Plain.Readings[reached].Figure), "the test accuracy of the weights at the step it reached the target");
+        Assert.That(r.Plain.Time.Figure, Is.InRange(0.0, 1.0));
+    }
+
+    [Test]
+    public void A_reference_rate_sets_the_targets_that_both_runs_race_to()
+    {
+        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, validation: 50, test: 50));
         var settings = new FullBatchSettings(Steps: 20, LearningRate: 2e-2, ReferenceLearningRate: 1e-3, EvaluateEvery: 10);
 
         var result = FullBatchJob.Run(task, settings, Options).Single();
 
-        Assert.That(result.ReferenceFinalLoss, Is.Not.Null);
-        Assert.That(result.TargetLoss, Is.EqualTo(result.ReferenceFinalLoss));
-        Assert.That(result.TargetLoss, Is.Not.EqualTo(result.Plain.Final.Loss));
+        Assert.That(result.ReferenceLearningRate, Is.EqualTo(1e-3));
+        Assert.That(result.Target, Is.Not.EqualTo(SmoothedTarget.Best(result.Plain.Targets)), "the reference run's best, not the plain run's");
+        Assert.That(result.Plain.Time.Steps, Is.Not.Null, "at 20 times the rate the plain run gets there within the budget");
     }
 
     [Test]
     public void A_run_that_never_reaches_the_target_has_no_speedup_and_says_why()
     {
-        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, test: 50));
-        var settings = new FullBatchSettings(Steps: 10, LearningRate: 1e-3, TargetLoss: 1e-9, EvaluateEvery: 5);
+        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, validation: 50, test: 50));
+        var settings = new FullBatchSettings(Steps: 10, LearningRate: 1e-3, ReferenceLearningRate: 0.05, TargetLoss: 1e-9, EvaluateEvery: 5);
 
         var result = FullBatchJob.Run(task, settings, Options).Single();
         var summary = FullBatchReport.Summary(task, new[] { result }, RunInfo.Current("test"), settings, Options);
 
         Assert.That(result.SpeedupSteps, Is.Null);
-        Assert.That(result.MissingReason, Is.EqualTo("the plain run never reached the target"));
+        Assert.That(result.MissingReason, Is.EqualTo("the plain run never reached the target"), "a reference 50 times faster sets a target out of reach");
+        Assert.That(result.LossSpeedupSteps, Is.Null);
         Assert.That(summary["speedup_steps"], Is.Null, "not reached is never reported as ×0");
+        Assert.That(summary["training_loss_race"]!["speedup_steps"], Is.Null);
         Assert.That(summary["runs"]![0]!["speedup_missing_reason"]!.GetValue<string>(), Does.Contain("never reached"));
     }
 
@@ -64,37 +84,57 @@ public sealed class FullBatchJobTests
         var results = FullBatchJob.Run(task, settings, Options);
         var folder = TinyDigits.TemporaryFolder();
 
-        FullBatchReport.Write(folder, task, results, FullBatchReport.Summary(task, results, RunInfo.Current("test"), settings, Options));
+        FullBatchReport.Write(folder, task, results, FullBatchReport.Summary(task, results, RunInfo.Current("test"), settings, Options), settings.EvaluateEvery);
 
         var files = new DirectoryInfo(folder).GetFiles();
-        Assert.That(files.Select(f => f.Name).Order(), Is.EqualTo(new[] { "figures.csv", "loss-vs-seconds.png", "loss-vs-steps.png", "steps.csv", "summary.json" }));
+        Assert.That(files.Select(f => f.Name).Order(), Is.EqualTo(new[] { "figures.csv", "loss-vs-seconds.png", "loss-vs-steps.png", "steps.csv", "summary.json", "target-vs-steps.png" }));
         var summaryWritten = files.Single(f => f.Name == "summary.json").LastWriteTimeUtc;
         Assert.That(files.Select(f => f.LastWriteTimeUtc), Has.All.LessThanOrEqualTo(summaryWritten), "summary.json is written last");
         Assert.That(File.ReadLines(Path.Combine(folder, "steps.csv")).Count(), Is.EqualTo(1 + 2 * 13));
+        Assert.That(File.ReadLines(Path.Combine(folder, "figures.csv")).Count(), Is.EqualTo(1 + 2 * 4), "steps 0, 4, 8 and 12 of both runs");
+        var summary = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, "summary.json")))!;
+        Assert.That(summary["target"]!["name"]!.GetValue<string>(), Is.EqualTo("mse"));
+        Assert.That(summary["target"]!["description"]!.GetValue<string>(), Does.StartWith("PSNR "));
         Directory.Delete(folder, true);
     }
 
     [Test]
     public void The_learning_rate_grid_picks_the_rate_with_the_fewest_median_steps()
     {
-        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, test: 50));
+        using var task = new ClassifierTask(TabularData.TwoMoons(train: 100, validation: 50, test: 50));
         var settings = new FullBatchSettings(Steps: 30, Seeds: 1, LearningRate: 1e-3);
 
         var results = LearningRateGrid.Run(task, settings, new[] { 1e-3, 1e-2 });
 
-        Assert.That(results.Single(r => r.LearningRate == 1e-3).PerSeed.Single().Steps, Is.EqualTo(30), "the reference run itself reaches its final loss at its end");
+        Assert.That(results.Single(r => r.LearningRate == 1e-3).PerSeed.Single().Steps, Is.Not.Null, "the reference run reaches its own best");
         Assert.That(LearningRateGrid.Best(results), Is.EqualTo(1e-2), "ten times the rate gets there sooner");
         Assert.That(results.All(r => r.Stable));
     }
 
     [Test]
-    public void A_rate_that_reaches_the_target_early_and_then_ends_above_it_is_not_the_baseline()
+    public void A_rate_that_misses_the_target_on_most_seeds_is_not_the_baseline()
     {
-        var target = new[] { 1.0 };
-        var diverging = new LearningRateResult(0.1, new[] { new TimeToLoss(10, 1.0) }, FinalLosses: new[] { 5.0 }, target);
-        var steady = new LearningRateResult(0.01, new[] { new TimeToLoss(80, 8.0) }, FinalLosses: new[] { 0.5 }, target);
+        var lucky = new LearningRateResult(0.1, new[] { new TimeToTarget(10, 1.0), new TimeToTarget(null, null), new TimeToTarget(null, null) });
+        var steady = new LearningRateResult(0.01, new[] { new TimeToTarget(80, 8.0), new TimeToTarget(90, 9.0), new TimeToTarget(null, null) });
 
-        Assert.That(LearningRateGrid.Best(new[] { diverging, steady }), Is.EqualTo(0.01));
+        Assert.That(LearningRateGrid.Best(new[] { lucky, steady }), Is.EqualTo(0.01));
+    }
+
+    [Test]
+    public void The_smoothed_target_ignores_a_single_lucky_reading_and_a_crossing_must_hold_for_a_window()
+    {
+        var plain = Enumerable.Repeat(1.0, 30).ToArray();
+        plain[12] = 0.01;                                        // one lucky step
+        for (var i = 20; i < 30; i++) plain[i] = 0.5;            // a real improvement
+        var target = SmoothedTarget.Best(plain);
+        Assert.That(target, Is.EqualTo(0.5).Within(1e-12), "the lucky step lowers one window's mean to 0.901, not to 0.5");
+        Assert.That(SmoothedTarget.FirstReached(plain, target), Is.EqualTo(29));
+
+        var early = Enumerable.Repeat(1.0, 30).ToArray();
+        for (var i = 5; i < 15; i++) early[i] = 0.4;             // gets there earlier and holds for ten steps
+        Assert.That(SmoothedTarget.FirstReached(early, target), Is.EqualTo(13), "steps 4-13 average 0.46");
+        Assert.That(SmoothedTarget.FirstReached(new[] { 0.0, 0.0 }, 1.0), Is.Null, "no whole window yet");
+        Assert.That(SmoothedTarget.Best(new[] { double.NaN, 1.0 }, window: 1), Is.EqualTo(1.0), "a diverged window does not set the target");
     }
 
     [Test]

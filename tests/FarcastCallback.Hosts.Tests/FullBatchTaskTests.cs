@@ -20,16 +20,17 @@ public sealed class FullBatchTaskTests
         using var exact = new ExactSolution();
 
         Assert.That(task.EvaluateLoss(exact), Is.LessThan(1e-6), "u'' + π² sin(πx) = 0 and u(0) = u(1) = 0");
-        Assert.That(task.Figure(exact), Is.LessThan(1e-6));
+        Assert.That(task.Read(exact).Target, Is.LessThan(1e-6), "the target is the L2 error against the exact solution");
     }
 
     [Test]
     public void A_few_adam_steps_lower_each_tasks_loss()
     {
-        using var moons = new ClassifierTask(TabularData.TwoMoons(train: 200, test: 100));
+        using var moons = new ClassifierTask(TabularData.TwoMoons(train: 200, validation: 100, test: 100));
+        using var spirals = new ClassifierTask(TabularData.Spirals(train: 300, validation: 100, test: 100));
         using var pinn = new PinnTask(points: 32);
         using var inr = new InrTask(InrImage.Procedural(16), hidden: 32, layers: 2, activation: CoordinateActivation.Tanh);
-        foreach (var task in new IFullBatchTask[] { moons, pinn, inr })
+        foreach (var task in new IFullBatchTask[] { moons, spirals, pinn, inr })
         {
             random.manual_seed(1);
             using var model = task.CreateModel();
@@ -53,7 +54,10 @@ public sealed class FullBatchTaskTests
         random.manual_seed(2);
         using var model = task.CreateModel();
 
-        Assert.That(task.Figure(model), Is.EqualTo(10 * Math.Log10(1 / task.EvaluateLoss(model))).Within(1e-9));
+        var reading = task.Read(model);
+        Assert.That(reading.Target, Is.EqualTo(task.EvaluateLoss(model)).Within(1e-12), "the INR races on its fit's MSE");
+        Assert.That(reading.Figure, Is.EqualTo(10 * Math.Log10(1 / task.EvaluateLoss(model))).Within(1e-9));
+        Assert.That(task.DescribeTarget(0.001, null), Is.EqualTo("PSNR 30.00 dB (MSE 0.001)"));
     }
 
     [Test]
@@ -99,19 +103,27 @@ public sealed class FullBatchTaskTests
     }
 
     [Test]
-    public void Two_moons_are_balanced_standardised_and_fixed()
+    public void Two_moons_and_spirals_are_balanced_standardised_fixed_and_split_three_ways()
     {
-        var data = TabularData.TwoMoons(train: 400, test: 100);
+        var data = TabularData.TwoMoons(train: 400, validation: 60, test: 100);
+        var spirals = TabularData.Spirals(train: 300, validation: 90, test: 60);
 
         Assert.That(data.Train.Labels.Count(l => l == 0), Is.EqualTo(200));
         Assert.That(data.Train.Features.Average(f => f[0]), Is.EqualTo(0).Within(1e-5));
-        Assert.That(TabularData.TwoMoons(train: 400, test: 100).Test.Features[7], Is.EqualTo(data.Test.Features[7]));
+        Assert.That(TabularData.TwoMoons(train: 400, validation: 60, test: 100).Test.Features[7], Is.EqualTo(data.Test.Features[7]));
+        Assert.That((data.Validation.Count, spirals.Validation.Count, spirals.Test.Count), Is.EqualTo((60, 90, 60)));
+        Assert.That(spirals.Classes, Has.Count.EqualTo(3));
+        Assert.That(spirals.Train.Labels.Count(l => l == 2), Is.EqualTo(100));
+        Assert.That(spirals.Train.Features.Average(f => f[1]), Is.EqualTo(0).Within(1e-5));
     }
 
     [TestCase("a,b,label\n1,2,x\n3,4,x\n", "holds 1 class(es)")]
     [TestCase("a,b,label\n1,oops,x\n", "record 2: column 'b' is 'oops', not a finite number")]
     [TestCase("a,b,kind\n1,2,x\n", "has no column 'label'")]
     [TestCase("a,b,label\n1,2\n", "record 2: 2 fields, the header has 3")]
+    [TestCase("a,b,label\n1,2,x\n1,,y\n", "record 3: missing value in column 'b'")]
+    [TestCase("a,b,label\n1,NA,x\n", "record 2: missing value in column 'b' ('NA')")]
+    [TestCase("a,b,label\n1,2,?\n", "record 2: missing label in column 'label'")]
     public void A_bad_csv_is_refused_naming_the_problem(string content, string message)
     {
         var path = Path.Combine(TinyDigits.TemporaryFolder(), "data.csv");
@@ -123,13 +135,25 @@ public sealed class FullBatchTaskTests
     }
 
     [Test]
-    public void A_csv_with_numeric_columns_splits_eighty_twenty()
+    public void A_csv_with_numeric_columns_splits_sixty_twenty_twenty()
     {
         var path = Path.Combine(TinyDigits.TemporaryFolder(), "data.csv");
         File.WriteAllLines(path, new[] { "x,label,y" }.Concat(Enumerable.Range(0, 50).Select(i => $"{i},{(i % 3 == 0 ? "a" : "b")},{i * 0.5}")));
 
         var data = TabularData.FromCsv(path, "label");
 
-        Assert.That((data.Features, data.Classes.Count, data.Train.Count, data.Test.Count), Is.EqualTo((2, 2, 40, 10)));
+        Assert.That((data.Features, data.Classes.Count, data.Train.Count, data.Validation.Count, data.Test.Count), Is.EqualTo((2, 2, 30, 10, 10)));
+    }
+
+    [Test]
+    public void Numeric_labels_in_different_spellings_are_one_class()
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "data.csv");
+        var spellings = new[] { "1", "1.0", "01", "2", "2.00" };
+        File.WriteAllLines(path, new[] { "x,label" }.Concat(Enumerable.Range(0, 20).Select(i => $"{i},{spellings[i % spellings.Length]}")));
+
+        var data = TabularData.FromCsv(path, "label");
+
+        Assert.That(data.Classes, Is.EqualTo(new[] { "1", "2" }));
     }
 }

@@ -11,19 +11,20 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="LearningRate">The inner optimizer's learning rate, the same for both runs.</param>
 /// <param name="Optimizer">Adam or SGD with <paramref name="Momentum"/>.</param>
 /// <param name="Momentum">SGD's momentum.</param>
-/// <param name="EvaluateEvery">Real steps between evaluations of the task's figure (the loss is recorded every step).</param>
-/// <param name="ReferenceLearningRate">When set, the target is the final loss of a plain run at this rate (the honest
-/// baseline's protocol: both runs at a tuned rate race to the default rate's result); otherwise the plain run's own.</param>
-/// <param name="TargetLoss">An explicit target loss, overriding both.</param>
+/// <param name="EvaluateEvery">Real steps between the rows of figures.csv (the loss and the task's reading are taken at every step).</param>
+/// <param name="ReferenceLearningRate">When set, the targets are the best smoothed values of a plain run at this rate
+/// (both runs at a tuned rate race to the default rate's best); otherwise the plain run's own.</param>
+/// <param name="TargetLoss">An explicit training-loss target, overriding the reference's or plain's.</param>
 /// <param name="Guard">Whether jumps are checked against the training loss (and rolled back when it rises); without a
 /// guard every finite forecast is kept — the ablation that shows what the guard is for.</param>
 public sealed record FullBatchSettings(int Steps = 3000, int Seeds = 1, int FirstSeed = 1, double LearningRate = 1e-3, InnerOptimizer Optimizer = InnerOptimizer.Adam,
     double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true);
 
 /// <summary>
-/// The main job where farcasting pays: a full-batch task trained twice per seed from the same initial weights — plain,
-/// and wrapped in <see cref="FarcastOptimizer"/> guarded by the exact training loss — interleaved step by step; the
-/// speed-up is the real steps (and seconds) each needs to reach the target loss.
+/// The main job: a full-batch task trained twice per seed from the same initial weights — plain, and wrapped in
+/// <see cref="FarcastOptimizer"/> guarded by the exact training loss — interleaved step by step. The speed-up is the
+/// real steps (and seconds) each needs to reach the task's target in the user's terms (the plain run's best smoothed
+/// validation loss, PSNR or error within the budget, <see cref="SmoothedTarget"/>), beside the same for the training loss.
 /// </summary>
 public static class FullBatchJob
 {
@@ -51,18 +52,18 @@ public static class FullBatchJob
         farcastModel.load_state_dict(plainModel.state_dict());
         var every = Math.Max(1, settings.Steps / 100);
 
-        double? referenceLoss = null;
-        if (settings.TargetLoss is null && settings.ReferenceLearningRate is { } referenceRate && referenceRate != settings.LearningRate)
+        FullBatchRun? reference = null;
+        if (settings.ReferenceLearningRate is { } referenceRate && referenceRate != settings.LearningRate)
         {
             using var referenceModel = task.CreateModel();
             referenceModel.load_state_dict(plainModel.state_dict());
-            var reference = new FullBatchRun(task, referenceModel, settings.Optimizer.Create(referenceModel.parameters(), referenceRate, settings.Momentum));
+            reference = new FullBatchRun(task, referenceModel, settings.Optimizer.Create(referenceModel.parameters(), referenceRate, settings.Momentum));
             for (var step = 1; step <= settings.Steps; step++)
             {
                 reference.Step();
                 if (step % every == 0) progress?.Invoke($"seed {seed}: reference at lr {referenceRate:G3}", step, settings.Steps);
             }
-            referenceLoss = task.EvaluateLoss(referenceModel);
+            reference.Finish();
         }
 
         var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
@@ -73,15 +74,19 @@ public static class FullBatchJob
         farcast.Jumped += (_, e) => kept.Add(e.Steps);
         var farcasting = new FullBatchRun(task, farcastModel, farcast);
 
-        FullBatchRun.Interleave(plain, farcasting, settings.Steps, settings.EvaluateEvery, step =>
+        FullBatchRun.Interleave(plain, farcasting, settings.Steps, step =>
         {
             afterStep?.Invoke(seed, step, plain, farcasting);
             if (step % every == 0) progress?.Invoke($"seed {seed}: plain and farcast", step, settings.Steps);
         });
 
-        var target = settings.TargetLoss ?? referenceLoss ?? plain.Points[^1].Loss;
-        FullBatchRunResult Result(FullBatchRun run) => new(run.Points, run.Figures, TimeToLoss.Of(run.Points, target));
-        return new FullBatchSeedResult(seed, Result(plain), Result(farcasting), target, referenceLoss, farcast.Jumps, farcast.RejectedJumps,
-            farcast.Overhead.TotalSeconds, farcast.VerificationOverhead.TotalSeconds, kept);
+        var source = reference ?? plain;
+        var sourceTargets = source.Readings.Select(r => r.Target).ToArray();
+        var target = SmoothedTarget.Best(sourceTargets);
+        var targetLoss = settings.TargetLoss ?? SmoothedTarget.Best(source.Points.Select(p => p.Loss).ToArray());
+        var detail = SmoothedTarget.FirstReached(sourceTargets, target) is { } at ? source.Readings[at].Detail : null;
+        return new FullBatchSeedResult(seed, FullBatchRunResult.Of(plain, target, targetLoss), FullBatchRunResult.Of(farcasting, target, targetLoss),
+            target, task.DescribeTarget(target, detail), targetLoss, reference is null ? null : settings.ReferenceLearningRate, farcast.Jumps,
+            farcast.RejectedJumps, farcast.Overhead.TotalSeconds, farcast.VerificationOverhead.TotalSeconds, kept);
     }
 }

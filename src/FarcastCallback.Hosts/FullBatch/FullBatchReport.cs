@@ -9,10 +9,11 @@ using ScottPlot;
 namespace FarcastCallback.Hosts.FullBatch;
 
 /// <summary>
-/// What <c>farcast fullbatch</c> writes: summary.json (the fields of <c>farcast mnist</c>'s, with a target loss instead of
-/// an accuracy, plus the task's figure, the guard's share of the time and the steps saved to the target next to those
-/// <see cref="FarcastOptimizer.EffectiveSteps"/> claims), steps.csv (the loss at every step of every run), figures.csv,
-/// and the loss of the first seed against real steps and against training seconds.
+/// What <c>farcast fullbatch</c> writes: summary.json (the task's target in the user's terms and the race to it, the
+/// race to the training-loss target beside it, the task's figure at the target and at the end, the guard's share of
+/// the time and the steps saved to the target next to those <see cref="FarcastOptimizer.EffectiveSteps"/> claims),
+/// steps.csv (the loss and the target value at every step of every run), figures.csv (every <c>--eval-every</c>
+/// steps), and for the first seed the target against steps and the loss against steps and seconds.
 /// </summary>
 public static class FullBatchReport
 {
@@ -23,6 +24,13 @@ public static class FullBatchReport
         ["task"] = task.Name,
         ["description"] = task.Description,
         ["figure"] = task.FigureName,
+        ["target"] = new JsonObject
+        {
+            ["name"] = task.TargetName,
+            ["rule"] = $"the best mean of {SmoothedTarget.Window} consecutive steps of the {(settings.ReferenceLearningRate is { } r ? $"plain run at lr {r:G3}" : "plain run")} within the budget; a run reaches it at the first step whose mean of the last {SmoothedTarget.Window} steps is at or below it",
+            ["value"] = Speedup.Median(results.Select(r => r.Target)),
+            ["description"] = results.Count == 1 ? results[0].TargetDescription : $"median {Speedup.Median(results.Select(r => r.Target)):G3}; per seed: {string.Join("; ", results.Select(r => r.TargetDescription))}",
+        },
         ["target_loss"] = Speedup.Median(results.Select(r => r.TargetLoss)),
         ["speedup_steps"] = Speedup.Median(results.Select(r => r.SpeedupSteps)),
         ["speedup_wallclock"] = Speedup.Median(results.Select(r => r.SpeedupWallclock)),
@@ -32,6 +40,17 @@ public static class FullBatchReport
         {
             ["baseline"] = results.Count(r => r.Plain.Time.Steps is not null),
             ["farcast"] = results.Count(r => r.Farcast.Time.Steps is not null),
+        },
+        ["training_loss_race"] = new JsonObject
+        {
+            ["target_loss"] = Speedup.Median(results.Select(r => r.TargetLoss)),
+            ["speedup_steps"] = Speedup.Median(results.Select(r => r.LossSpeedupSteps)),
+            ["speedup_wallclock"] = Speedup.Median(results.Select(r => r.LossSpeedupWallclock)),
+            ["seeds_reached"] = new JsonObject
+            {
+                ["baseline"] = results.Count(r => r.Plain.LossTime.Steps is not null),
+                ["farcast"] = results.Count(r => r.Farcast.LossTime.Steps is not null),
+            },
         },
         ["baseline"] = MedianFigures(results.Select(r => r.Plain).ToArray(), task.FigureName),
         ["farcast"] = MedianFigures(results.Select(r => r.Farcast).ToArray(), task.FigureName),
@@ -47,32 +66,40 @@ public static class FullBatchReport
         ["command"] = run.Command,
         ["settings"] = JsonSerializer.SerializeToNode(settings, NamedEnums),
         ["farcast_options"] = JsonSerializer.SerializeToNode(options, NamedEnums),
-        ["runs"] = new JsonArray(results.Select(r => (JsonNode)SeedRun(r, task.FigureName)).ToArray()),
+        ["runs"] = new JsonArray(results.Select(r => (JsonNode)SeedRun(r, task)).ToArray()),
     };
 
     /// <summary>
     /// Writes steps.csv, figures.csv and the plots first and summary.json last, so a folder with a summary.json holds a
     /// finished result.
     /// </summary>
-    public static void Write(string directory, IFullBatchTask task, IReadOnlyList<FullBatchSeedResult> results, JsonObject summary)
+    public static void Write(string directory, IFullBatchTask task, IReadOnlyList<FullBatchSeedResult> results, JsonObject summary, int evaluateEvery)
     {
         Directory.CreateDirectory(directory);
-        var steps = new StringBuilder("seed,run,real_steps,effective_steps,seconds,loss\n");
-        var figures = new StringBuilder($"seed,run,real_steps,{task.FigureName}\n");
+        var steps = new StringBuilder($"seed,run,real_steps,effective_steps,seconds,loss,{task.TargetName}\n");
+        var figures = new StringBuilder($"seed,run,real_steps,{task.TargetName},{task.FigureName}\n");
         foreach (var r in results)
         {
             foreach (var (name, result) in new[] { ("baseline", r.Plain), ("farcast", r.Farcast) })
             {
-                foreach (var p in result.Points)
-                    steps.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.Loss:R}"));
-                foreach (var f in result.Figures)
-                    figures.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{f.RealSteps},{f.Figure:R}"));
+                for (var i = 0; i < result.Points.Count; i++)
+                {
+                    var (p, reading) = (result.Points[i], result.Readings[i]);
+                    steps.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.Loss:R},{reading.Target:R}"));
+                    if (p.RealSteps % evaluateEvery == 0 || i == result.Points.Count - 1)
+                        figures.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{reading.Target:R},{reading.Figure:R}"));
+                }
             }
         }
         File.WriteAllText(Path.Combine(directory, "steps.csv"), steps.ToString());
         File.WriteAllText(Path.Combine(directory, "figures.csv"), figures.ToString());
-        Plot(Path.Combine(directory, "loss-vs-steps.png"), task, results[0], "real optimizer steps", p => p.RealSteps);
-        Plot(Path.Combine(directory, "loss-vs-seconds.png"), task, results[0], "training seconds", p => p.Seconds);
+        var (title, first) = (task.Description.Split(':')[0], results[0]);
+        Plot(Path.Combine(directory, "target-vs-steps.png"), $"{title}: {task.TargetName.Replace('_', ' ')}, mean of {SmoothedTarget.Window} steps",
+            "real optimizer steps", $"log10 {task.TargetName.Replace('_', ' ')}", first, p => p.RealSteps, r => SmoothedTarget.TrailingMeans(r.Targets), first.Target);
+        Plot(Path.Combine(directory, "loss-vs-steps.png"), $"{title}: training loss", "real optimizer steps", "log10 training loss", first, p => p.RealSteps,
+            r => r.Losses, first.TargetLoss);
+        Plot(Path.Combine(directory, "loss-vs-seconds.png"), $"{title}: training loss", "training seconds", "log10 training loss", first, p => p.Seconds,
+            r => r.Losses, first.TargetLoss);
         JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);
     }
 
@@ -82,8 +109,11 @@ public static class FullBatchReport
     {
         ["steps_to_target"] = r.Time.Steps,
         ["seconds_to_target"] = r.Time.Seconds,
-        ["final_loss"] = r.Final.Loss,
+        [$"{figure}_at_target"] = r.Time.Figure,
         [$"final_{figure}"] = r.FinalFigure,
+        ["final_loss"] = r.Final.Loss,
+        ["steps_to_target_loss"] = r.LossTime.Steps,
+        ["seconds_to_target_loss"] = r.LossTime.Seconds,
         ["real_steps"] = r.Final.RealSteps,
         ["effective_steps"] = r.Final.EffectiveSteps,
         ["seconds"] = r.Final.Seconds,
@@ -94,23 +124,29 @@ public static class FullBatchReport
     {
         ["steps_to_target"] = Speedup.MedianTime(runs.Select(r => (double?)r.Time.Steps)),
         ["seconds_to_target"] = Speedup.MedianTime(runs.Select(r => r.Time.Seconds)),
-        ["final_loss"] = Speedup.Median(runs.Select(r => r.Final.Loss)),
+        [$"{figure}_at_target"] = Speedup.Median(runs.Select(r => r.Time.Figure)),
         [$"final_{figure}"] = Speedup.Median(runs.Select(r => r.FinalFigure)),
+        ["final_loss"] = Speedup.Median(runs.Select(r => r.Final.Loss)),
+        ["steps_to_target_loss"] = Speedup.MedianTime(runs.Select(r => (double?)r.LossTime.Steps)),
         ["real_steps"] = Speedup.Median(runs.Select(r => (double)r.Final.RealSteps)),
         ["effective_steps"] = Speedup.Median(runs.Select(r => (double)r.Final.EffectiveSteps)),
         ["seconds"] = Speedup.Median(runs.Select(r => r.Final.Seconds)),
     };
 
-    private static JsonObject SeedRun(FullBatchSeedResult r, string figure) => new()
+    private static JsonObject SeedRun(FullBatchSeedResult r, IFullBatchTask task) => new()
     {
         ["seed"] = r.Seed,
+        ["target"] = r.Target,
+        ["target_description"] = r.TargetDescription,
         ["target_loss"] = r.TargetLoss,
-        ["reference_final_loss"] = r.ReferenceFinalLoss,
-        ["baseline"] = Figures(r.Plain, figure),
-        ["farcast"] = Figures(r.Farcast, figure),
+        ["reference_learning_rate"] = r.ReferenceLearningRate,
+        ["baseline"] = Figures(r.Plain, task.FigureName),
+        ["farcast"] = Figures(r.Farcast, task.FigureName),
         ["speedup_steps"] = r.SpeedupSteps,
         ["speedup_wallclock"] = r.SpeedupWallclock,
         ["speedup_missing_reason"] = r.MissingReason,
+        ["training_loss_speedup_steps"] = r.LossSpeedupSteps,
+        ["training_loss_speedup_wallclock"] = r.LossSpeedupWallclock,
         ["jumps"] = r.Jumps,
         ["rejected_jumps"] = r.RejectedJumps,
         ["kept_jump_steps"] = new JsonArray(r.KeptSteps.GroupBy(s => s).OrderBy(g => g.Key)
@@ -123,21 +159,29 @@ public static class FullBatchReport
         ["verification_overhead_fraction"] = r.VerificationFraction,
     };
 
-    private static void Plot(string path, IFullBatchTask task, FullBatchSeedResult result, string xLabel, Func<LossPoint, double> x)
+    /// <summary>
+    /// One seed's two runs: log10 of a series (the training loss, or the trailing mean of the task's target) against
+    /// <paramref name="x"/>, with the target as a dotted line.
+    /// </summary>
+    private static void Plot(string path, string title, string xLabel, string yLabel, FullBatchSeedResult result, Func<LossPoint, double> x,
+        Func<FullBatchRunResult, IReadOnlyList<double>> series, double target)
     {
         var plot = new Plot();
         foreach (var (name, run) in new[] { ("plain", result.Plain), ("farcast", result.Farcast) })
         {
-            var line = plot.Add.Scatter(run.Points.Select(x).ToArray(), run.Points.Select(p => Math.Log10(Math.Max(p.Loss, 1e-30))).ToArray());
+            var ys = series(run).Select(v => double.IsFinite(v) ? Math.Log10(Math.Max(v, 1e-30)) : double.NaN).ToArray();
+            var xs = run.Points.Select(x).ToArray();
+            var finite = Enumerable.Range(0, ys.Length).Where(i => !double.IsNaN(ys[i])).ToArray();
+            var line = plot.Add.Scatter(finite.Select(i => xs[i]).ToArray(), finite.Select(i => ys[i]).ToArray());
             line.LegendText = name;
             line.MarkerSize = 0;
         }
-        var target = plot.Add.HorizontalLine(Math.Log10(Math.Max(result.TargetLoss, 1e-30)));
-        target.LinePattern = LinePattern.Dotted;
-        target.LegendText = "target";
-        plot.Title($"{task.Description.Split(':')[0]}, seed {result.Seed}: training loss");
+        var line0 = plot.Add.HorizontalLine(Math.Log10(Math.Max(target, 1e-30)));
+        line0.LinePattern = LinePattern.Dotted;
+        line0.LegendText = "target";
+        plot.Title($"{title}, seed {result.Seed}");
         plot.XLabel(xLabel);
-        plot.YLabel("log10 training loss");
+        plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperRight);
         plot.SavePng(path, 900, 540);
     }

@@ -10,13 +10,12 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="Loss">The training loss at these weights.</param>
 public sealed record LossPoint(long RealSteps, long EffectiveSteps, double Seconds, double Loss);
 
-/// <summary>The task's figure of merit at a real step (evaluated outside the clock).</summary>
-public sealed record FigurePoint(long RealSteps, double Figure);
-
 /// <summary>
 /// One full-batch run advanced a step at a time, so a plain and a farcast run can be interleaved. Each step's forward
-/// pass computes the loss at the current weights anyway, so the loss is recorded at every step for free: time to a
-/// target loss is exact to the step, with no evaluation schedule to quantise it. The clock covers the step, the
+/// pass computes the loss at the current weights anyway, so the loss is recorded at every step for free, and the task's
+/// reading (<see cref="IFullBatchTask.Read"/>: validation loss, PSNR, error against the exact solution) is taken at
+/// every step outside the clock: time to a target is exact to the step, with no evaluation schedule to quantise it.
+/// <see cref="Points"/>[i] and <see cref="Readings"/>[i] describe the same weights. The clock covers the step, the
 /// optimizer and everything the wrapper does inside it, including the guard's forward passes.
 /// </summary>
 public sealed class FullBatchRun
@@ -26,11 +25,17 @@ public sealed class FullBatchRun
     private readonly FarcastOptimizer? _farcast;
     private readonly Stopwatch _clock = new();
     private readonly List<LossPoint> _points = new();
-    private readonly List<FigurePoint> _figures = new();
+    private readonly List<TaskReading> _readings = new();
 
-    public FullBatchRun(IFullBatchTask task, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer)
+    private readonly bool _read;
+
+    /// <param name="task">What is trained.</param>
+    /// <param name="model">The run's model.</param>
+    /// <param name="optimizer">Plain, or a <see cref="FarcastOptimizer"/>.</param>
+    /// <param name="read">Whether to take the task's reading at every step (a benchmark timing whole runs does not).</param>
+    public FullBatchRun(IFullBatchTask task, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, bool read = true)
     {
-        (_task, Model, _optimizer) = (task, model, optimizer);
+        (_task, Model, _optimizer, _read) = (task, model, optimizer, read);
         _farcast = optimizer as FarcastOptimizer;
     }
 
@@ -41,13 +46,15 @@ public sealed class FullBatchRun
     /// <summary>The loss at every step's weights, the last at the weights after the final step.</summary>
     public IReadOnlyList<LossPoint> Points => _points;
 
-    public IReadOnlyList<FigurePoint> Figures => _figures;
+    /// <summary>The task's reading of the same weights as <see cref="Points"/>, entry for entry.</summary>
+    public IReadOnlyList<TaskReading> Readings => _readings;
 
     private long EffectiveSteps => _farcast?.EffectiveSteps ?? RealSteps;
 
-    /// <summary>One real step, timed; records the loss of the weights it started from.</summary>
+    /// <summary>One real step, timed; records the loss and the task's reading (not timed) of the weights it started from.</summary>
     public void Step()
     {
+        if (_read) _readings.Add(_task.Read(Model));
         var (seconds, effective) = (_clock.Elapsed.TotalSeconds, EffectiveSteps);
         _clock.Start();
         double loss;
@@ -64,31 +71,21 @@ public sealed class FullBatchRun
         RealSteps++;
     }
 
-    /// <summary>Evaluates the task's figure (not timed).</summary>
-    public void RecordFigure() => _figures.Add(new FigurePoint(RealSteps, _task.Figure(Model)));
-
-    /// <summary>Records the loss after the last step (not timed) and the final figure.</summary>
+    /// <summary>Records the loss and the reading of the weights after the last step (not timed).</summary>
     public void Finish()
     {
         _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, _task.EvaluateLoss(Model)));
-        if (_figures.Count == 0 || _figures[^1].RealSteps != RealSteps) RecordFigure();
+        if (_read) _readings.Add(_task.Read(Model));
     }
 
     /// <summary>Runs both for <paramref name="steps"/> steps, alternating which goes first so neither always runs on a warm cache.</summary>
-    public static void Interleave(FullBatchRun plain, FullBatchRun farcast, int steps, int evaluateEvery, Action<int>? afterStep = null)
+    public static void Interleave(FullBatchRun plain, FullBatchRun farcast, int steps, Action<int>? afterStep = null)
     {
-        plain.RecordFigure();
-        farcast.RecordFigure();
         for (var step = 1; step <= steps; step++)
         {
             var (first, second) = step % 2 == 1 ? (plain, farcast) : (farcast, plain);
             first.Step();
             second.Step();
-            if (step % evaluateEvery == 0 && step != steps)
-            {
-                plain.RecordFigure();
-                farcast.RecordFigure();
-            }
             afterStep?.Invoke(step);
         }
         plain.Finish();

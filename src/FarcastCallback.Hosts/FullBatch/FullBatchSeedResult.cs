@@ -2,33 +2,57 @@ using FarcastCallback.Hosts.Training;
 
 namespace FarcastCallback.Hosts.FullBatch;
 
-/// <summary>What one run recorded: the loss at every step, the figure at each evaluation, and when it reached the target.</summary>
-public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOnlyList<FigurePoint> Figures, TimeToLoss Time)
+/// <summary>
+/// What one run recorded — the loss and the task's reading at every step — and when it reached the task's target
+/// (<see cref="Time"/>) and the training-loss target (<see cref="LossTime"/>).
+/// </summary>
+public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOnlyList<TaskReading> Readings, TimeToTarget Time, TimeToTarget LossTime)
 {
     public LossPoint Final => Points[^1];
 
-    public double FinalFigure => Figures[^1].Figure;
+    public double FinalFigure => Readings[^1].Figure;
+
+    /// <summary>The task's target value at every step (validation loss, MSE, L2 error), entry for entry with <see cref="Points"/>.</summary>
+    public IReadOnlyList<double> Targets => Readings.Select(r => r.Target).ToArray();
+
+    /// <summary>The training loss at every step.</summary>
+    public IReadOnlyList<double> Losses => Points.Select(p => p.Loss).ToArray();
+
+    public static FullBatchRunResult Of(FullBatchRun run, double target, double targetLoss)
+    {
+        var (targets, losses) = (run.Readings.Select(r => r.Target).ToArray(), run.Points.Select(p => p.Loss).ToArray());
+        return new FullBatchRunResult(run.Points, run.Readings, TimeToTarget.Of(run.Points, targets, target, run.Readings),
+            TimeToTarget.Of(run.Points, losses, targetLoss, run.Readings));
+    }
 }
 
-/// <summary>One seed's plain and farcast runs, the target they raced to, and what the wrapper did and cost.</summary>
+/// <summary>One seed's plain and farcast runs, the targets they raced to, and what the wrapper did and cost.</summary>
 /// <param name="Seed">The seed of the initial weights.</param>
 /// <param name="Plain">The plain run.</param>
 /// <param name="Farcast">The farcast run.</param>
-/// <param name="TargetLoss">The training loss both raced to.</param>
-/// <param name="ReferenceFinalLoss">The final loss of the reference run that set the target, when there was one.</param>
+/// <param name="Target">The task's target: the best smoothed value (<see cref="SmoothedTarget"/>) of the run that set it.</param>
+/// <param name="TargetDescription">The target in the user's terms, e.g. <c>validation loss 0.312 (accuracy 94.2 %)</c>.</param>
+/// <param name="TargetLoss">The training-loss target, by the same rule (or given with <c>--target-loss</c>).</param>
+/// <param name="ReferenceLearningRate">The rate of the plain run that set both targets, when it was not the plain run itself.</param>
 /// <param name="Jumps">Jumps kept.</param>
 /// <param name="RejectedJumps">Jumps rejected.</param>
 /// <param name="OverheadSeconds">The wrapper's own time (<see cref="FarcastOptimizer.Overhead"/>).</param>
 /// <param name="VerificationSeconds">Of that, the guard's forward passes (<see cref="FarcastOptimizer.VerificationOverhead"/>).</param>
 /// <param name="KeptSteps">The optimizer steps each kept jump covered, in order.</param>
-public sealed record FullBatchSeedResult(int Seed, FullBatchRunResult Plain, FullBatchRunResult Farcast, double TargetLoss, double? ReferenceFinalLoss,
-    int Jumps, int RejectedJumps, double OverheadSeconds, double VerificationSeconds, IReadOnlyList<int> KeptSteps)
+public sealed record FullBatchSeedResult(int Seed, FullBatchRunResult Plain, FullBatchRunResult Farcast, double Target, string TargetDescription, double TargetLoss,
+    double? ReferenceLearningRate, int Jumps, int RejectedJumps, double OverheadSeconds, double VerificationSeconds, IReadOnlyList<int> KeptSteps)
 {
+    /// <summary>Plain's real steps to the task's target over the farcast run's.</summary>
     public double? SpeedupSteps => Speedup.Ratio(Plain.Time.Steps, Farcast.Time.Steps);
 
     public double? SpeedupWallclock => Speedup.Ratio(Plain.Time.Seconds, Farcast.Time.Seconds);
 
-    /// <summary>Real steps the farcast run saved to the target (plain minus farcast); null unless both reached it.</summary>
+    /// <summary>The same for the training-loss target.</summary>
+    public double? LossSpeedupSteps => Speedup.Ratio(Plain.LossTime.Steps, Farcast.LossTime.Steps);
+
+    public double? LossSpeedupWallclock => Speedup.Ratio(Plain.LossTime.Seconds, Farcast.LossTime.Seconds);
+
+    /// <summary>Real steps the farcast run saved to the task's target (plain minus farcast); null unless both reached it.</summary>
     public long? StepsSavedToTarget => Plain.Time.Steps - Farcast.Time.Steps;
 
     /// <summary>What <see cref="FarcastOptimizer.EffectiveSteps"/> claims was skipped: the sum of the kept jumps' horizons.</summary>
@@ -38,11 +62,10 @@ public sealed record FullBatchSeedResult(int Seed, FullBatchRunResult Plain, Ful
 
     public double VerificationFraction => Farcast.Final.Seconds > 0 ? VerificationSeconds / Farcast.Final.Seconds : 0;
 
-    /// <summary>Why a speed-up is missing, or null when there is one.</summary>
+    /// <summary>Why the speed-up to the task's target is missing, or null when there is one.</summary>
     public string? MissingReason =>
-        !double.IsFinite(TargetLoss) ? "the target is not finite: the run that set it diverged"
+        !double.IsFinite(Target) ? "the target is not finite: the run that set it diverged"
         : Plain.Time.Steps is null ? "the plain run never reached the target"
         : Farcast.Time.Steps is null ? "the farcast run never reached the target"
-        : Farcast.Time.Steps == 0 ? "the target was reached before the first step"
         : null;
 }

@@ -3,8 +3,16 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Hosts.FullBatch;
 
 /// <summary>
+/// What a full-batch task reports of one set of weights, read at every step outside the clock: <see cref="Target"/> is
+/// the quantity the runs race on (lower is better, in the user's terms: a validation loss, an image's MSE, an error
+/// against the exact solution), <see cref="Figure"/> the task's figure of merit, and <see cref="Detail"/> what the
+/// target's description adds (the validation accuracy).
+/// </summary>
+public sealed record TaskReading(double Target, double Figure, double? Detail = null);
+
+/// <summary>
 /// A problem trained on all of its data at every step: the loss is deterministic, so a farcast jump is judged by the
-/// exact training loss and time to a target loss can be read off every step.
+/// exact training loss, and the runs race to a target in what the user wants (<see cref="Read"/>).
 /// </summary>
 public interface IFullBatchTask : IDisposable
 {
@@ -17,6 +25,9 @@ public interface IFullBatchTask : IDisposable
     /// <summary>The task's own figure of merit, as named in summary.json (e.g. <c>psnr_db</c>).</summary>
     string FigureName { get; }
 
+    /// <summary>What <see cref="TaskReading.Target"/> is, as named in summary.json (e.g. <c>validation_loss</c>).</summary>
+    string TargetName { get; }
+
     /// <summary>A new model, initialised from the current random state.</summary>
     nn.Module<Tensor, Tensor> CreateModel();
 
@@ -26,6 +37,9 @@ public interface IFullBatchTask : IDisposable
     /// <summary>The training loss as a number, without a backward pass (the guard's check).</summary>
     double EvaluateLoss(nn.Module<Tensor, Tensor> model);
 
-    /// <summary>The task's figure of merit for <paramref name="model"/>.</summary>
-    double Figure(nn.Module<Tensor, Tensor> model);
+    /// <summary>The target value, the figure and the detail of <paramref name="model"/>'s weights.</summary>
+    TaskReading Read(nn.Module<Tensor, Tensor> model);
+
+    /// <summary>A target in the user's terms, e.g. <c>validation loss 0.312 (accuracy 94.2 %)</c> or <c>PSNR 26.3 dB</c>.</summary>
+    string DescribeTarget(double target, double? detail);
 }

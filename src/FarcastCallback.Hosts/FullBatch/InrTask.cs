@@ -34,6 +34,9 @@ public sealed class InrTask : IFullBatchTask
 
     public string FigureName => "psnr_db";
 
+    /// <summary>The fit's mean squared error over all pixels: the training loss itself, raced as a PSNR.</summary>
+    public string TargetName => "mse";
+
     public nn.Module<Tensor, Tensor> CreateModel() => new CoordinateMlp(2, _hidden, _layers, Image.Channels, _activation);
 
     public Tensor Loss(nn.Module<Tensor, Tensor> model) => nn.functional.mse_loss(model.forward(_coordinates), _pixels);
@@ -45,7 +48,15 @@ public sealed class InrTask : IFullBatchTask
         return Loss(model).item<float>();
     }
 
-    public double Figure(nn.Module<Tensor, Tensor> model) => 10 * Math.Log10(1 / EvaluateLoss(model));
+    public TaskReading Read(nn.Module<Tensor, Tensor> model)
+    {
+        var mse = EvaluateLoss(model);
+        return new TaskReading(mse, Psnr(mse));
+    }
+
+    public string DescribeTarget(double target, double? detail) => FormattableString.Invariant($"PSNR {Psnr(target):0.00} dB (MSE {target:G3})");
+
+    private static double Psnr(double mse) => 10 * Math.Log10(1 / mse);
 
     /// <summary>The model's image, in <see cref="InrImage.Values"/>' layout.</summary>
     public float[] Render(nn.Module<Tensor, Tensor> model)

@@ -6,11 +6,11 @@ using static TorchSharp.torch;
 
 namespace FarcastCallback.Hosts.FullBatch;
 
-/// <summary>One learning rate of the grid: per seed, plain real steps and seconds to the target and the final loss.</summary>
-public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeToLoss> PerSeed, IReadOnlyList<double> FinalLosses, IReadOnlyList<double> Targets)
+/// <summary>One learning rate of the grid: per seed, plain real steps and seconds to the task's target, and whether it got there.</summary>
+public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeToTarget> PerSeed)
 {
-    /// <summary>Whether the rate ended at or below the target on most seeds: it got there and stayed, rather than diverging later.</summary>
-    public bool Stable => FinalLosses.Zip(Targets).Count(p => p.First <= p.Second) * 2 > FinalLosses.Count;
+    /// <summary>Whether the rate reached the target on most seeds (its best smoothed value is at or below the reference's).</summary>
+    public bool Stable => PerSeed.Count(t => t.Steps is not null) * 2 > PerSeed.Count;
 
     public double? MedianSteps => Speedup.MedianTime(PerSeed.Select(t => (double?)t.Steps));
 
@@ -19,9 +19,9 @@ public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeT
 
 /// <summary>
 /// The honest baseline: before farcasting is credited with a saving, plain training gets its best learning rate. Each
-/// seed trains a plain run at the reference rate, whose final loss is the target, then a plain run at every rate of the
-/// grid; the best rate reaches the target in the fewest real steps (median over seeds) among the rates that are still
-/// at or below it at the end of the budget — a rate that gets there early and then diverges is no baseline.
+/// seed trains a plain run at the reference rate, whose best smoothed value of the task's target (validation loss,
+/// MSE, error; <see cref="SmoothedTarget"/>) is the target, then a plain run at every rate of the grid; the best rate
+/// reaches the target in the fewest real steps (median over seeds) among the rates that reach it on most seeds.
 /// </summary>
 public static class LearningRateGrid
 {
@@ -29,27 +29,23 @@ public static class LearningRateGrid
         Action<string, int, int>? progress = null)
     {
         var reference = settings.ReferenceLearningRate ?? settings.LearningRate;
-        var perRate = rates.ToDictionary(r => r, _ => new List<TimeToLoss>());
-        var finals = rates.ToDictionary(r => r, _ => new List<double>());
-        var targets = new List<double>();
+        var perRate = rates.ToDictionary(r => r, _ => new List<TimeToTarget>());
         for (var s = 0; s < settings.Seeds; s++)
         {
             var seed = settings.FirstSeed + s;
             random.manual_seed(seed);
             using var initial = task.CreateModel();
-            var target = settings.TargetLoss ?? Train(task, settings, initial, reference, $"seed {seed}: reference lr {reference:G3}", progress).Points[^1].Loss;
-            targets.Add(target);
+            var target = SmoothedTarget.Best(Targets(Train(task, settings, initial, reference, $"seed {seed}: reference lr {reference:G3}", progress)));
             foreach (var rate in rates)
             {
-                var points = Train(task, settings, initial, rate, $"seed {seed}: lr {rate:G3}", progress).Points;
-                perRate[rate].Add(TimeToLoss.Of(points, target));
-                finals[rate].Add(points[^1].Loss);
+                var run = Train(task, settings, initial, rate, $"seed {seed}: lr {rate:G3}", progress);
+                perRate[rate].Add(TimeToTarget.Of(run.Points, Targets(run), target, run.Readings));
             }
         }
-        return rates.Select(r => new LearningRateResult(r, perRate[r], finals[r], targets)).ToArray();
+        return rates.Select(r => new LearningRateResult(r, perRate[r])).ToArray();
     }
 
-    /// <summary>The stable rate with the fewest median steps to the target; null when none reached it on half the seeds.</summary>
+    /// <summary>The rate with the fewest median steps to the target among those that reach it on most seeds; null when none does.</summary>
     public static double? Best(IReadOnlyList<LearningRateResult> results) =>
         results.Where(r => r.MedianSteps is not null && r.Stable).OrderBy(r => r.MedianSteps).Select(r => (double?)r.LearningRate).FirstOrDefault();
 
@@ -58,6 +54,7 @@ public static class LearningRateGrid
         ["task"] = task.Name,
         ["description"] = task.Description,
         ["reference_learning_rate"] = settings.ReferenceLearningRate ?? settings.LearningRate,
+        ["target"] = $"{task.TargetName}: the reference run's best mean of {SmoothedTarget.Window} consecutive steps",
         ["best_learning_rate"] = Best(results),
         ["rates"] = new JsonArray(results.Select(r => (JsonNode)new JsonObject
         {
@@ -65,7 +62,6 @@ public static class LearningRateGrid
             ["median_steps_to_target"] = r.MedianSteps,
             ["median_seconds_to_target"] = r.MedianSeconds,
             ["steps_to_target"] = new JsonArray(r.PerSeed.Select(t => (JsonNode?)(t.Steps is { } v ? JsonValue.Create(v) : null)).ToArray()),
-            ["final_loss"] = new JsonArray(r.FinalLosses.Select(v => (JsonNode)v).ToArray()),
             ["stable"] = r.Stable,
         }).ToArray()),
         ["seeds"] = new JsonArray(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => (JsonNode)s).ToArray()),
@@ -74,6 +70,8 @@ public static class LearningRateGrid
         ["command"] = run.Command,
         ["settings"] = JsonSerializer.SerializeToNode(settings),
     };
+
+    private static double[] Targets(FullBatchRun run) => run.Readings.Select(r => r.Target).ToArray();
 
     private static FullBatchRun Train(IFullBatchTask task, FullBatchSettings settings, nn.Module<Tensor, Tensor> initial, double rate, string label,
         Action<string, int, int>? progress)

@@ -36,6 +36,9 @@ public sealed class PinnTask : IFullBatchTask
 
     public string FigureName => "l2_relative_error";
 
+    /// <summary>What a user of a PINN wants: the solution's error, not the residual's loss.</summary>
+    public string TargetName => "l2_relative_error";
+
     public nn.Module<Tensor, Tensor> CreateModel() => new CoordinateMlp(1, _hidden, 2, 1, CoordinateActivation.Tanh);
 
     public Tensor Loss(nn.Module<Tensor, Tensor> model)
@@ -56,12 +59,15 @@ public sealed class PinnTask : IFullBatchTask
         return Loss(model).item<float>();
     }
 
-    public double Figure(nn.Module<Tensor, Tensor> model)
+    public TaskReading Read(nn.Module<Tensor, Tensor> model)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return ((model.forward(_grid) - _exact).norm() / _exact.norm()).item<float>();
+        var error = ((model.forward(_grid) - _exact).norm() / _exact.norm()).item<float>();
+        return new TaskReading(error, error);
     }
+
+    public string DescribeTarget(double target, double? detail) => FormattableString.Invariant($"L2 error {target:G3} against the exact solution");
 
     public void Dispose()
     {

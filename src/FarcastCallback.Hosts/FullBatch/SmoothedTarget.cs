@@ -16,12 +16,16 @@ public static class SmoothedTarget
     public static double[] TrailingMeans(IReadOnlyList<double> values, int window = Window)
     {
         var means = new double[values.Count];
-        double sum = 0;
         for (var i = 0; i < values.Count; i++)
         {
-            sum += values[i];
-            if (i >= window) sum -= values[i - window];
-            means[i] = i >= window - 1 ? sum / window : double.NaN;
+            if (i < window - 1)
+            {
+                means[i] = double.NaN;
+                continue;
+            }
+            double sum = 0;   // summed afresh: a NaN or infinity leaves only the windows that hold it
+            for (var k = i - window + 1; k <= i; k++) sum += values[k];
+            means[i] = sum / window;
         }
         return means;
     }

@@ -15,13 +15,15 @@ public sealed record TabularSet(float[][] Features, int[] Labels)
 }
 
 /// <summary>
-/// A classification set split into training and test examples, features standardised with the training set's mean and
-/// standard deviation: synthetic two moons, or a CSV file's numeric columns with a label column.
+/// A classification set split into training, validation and test examples, features standardised with the training
+/// set's mean and standard deviation: synthetic two moons or spirals, or a CSV file's numeric columns with a label
+/// column. The validation set decides the target (a user stops training at the best validation loss); the test set
+/// is only reported.
 /// </summary>
-public sealed record TabularData(string Source, int Features, IReadOnlyList<string> Classes, TabularSet Train, TabularSet Test)
+public sealed record TabularData(string Source, int Features, IReadOnlyList<string> Classes, TabularSet Train, TabularSet Validation, TabularSet Test)
 {
     /// <summary>Two interleaving half circles with Gaussian noise (σ = <paramref name="noise"/>), drawn with a fixed seed.</summary>
-    public static TabularData TwoMoons(int train = 2000, int test = 1000, double noise = 0.1, int seed = 0)
+    public static TabularData TwoMoons(int train = 2000, int validation = 1000, int test = 1000, double noise = 0.1, int seed = 0)
     {
         var random = new Random(seed);
         double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
@@ -38,14 +40,39 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
             }
             return (x, y);
         }
-        var (trainX, trainY) = Draw(train);
-        var (testX, testY) = Draw(test);
-        return Standardised($"two moons (noise {noise})", new[] { "upper", "lower" }, trainX, trainY, testX, testY);
+        return Standardised($"two moons (noise {noise})", new[] { "upper", "lower" }, Draw(train), Draw(validation), Draw(test));
+    }
+
+    /// <summary>
+    /// <paramref name="classes"/> interleaved spiral arms of <paramref name="turns"/> turns each, radius growing from 0 to
+    /// 1, with Gaussian noise (σ = <paramref name="noise"/>) on both coordinates, drawn with a fixed seed. Full-batch
+    /// training needs thousands of steps to carve the arms apart, and the noise makes the arms overlap near the centre,
+    /// so the best validation loss is a real early-stopping point rather than the memorised training set.
+    /// </summary>
+    public static TabularData Spirals(int train = 2000, int validation = 1000, int test = 1000, int classes = 3, double turns = 2.5, double noise = 0.02, int seed = 0)
+    {
+        var random = new Random(seed);
+        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        (float[][] X, int[] Y) Draw(int count)
+        {
+            var x = new float[count][];
+            var y = new int[count];
+            for (var i = 0; i < count; i++)
+            {
+                y[i] = i % classes;
+                var r = random.NextDouble();
+                var angle = 2 * Math.PI * (turns * r + (double)y[i] / classes);
+                x[i] = new[] { (float)(r * Math.Cos(angle) + noise * Gaussian()), (float)(r * Math.Sin(angle) + noise * Gaussian()) };
+            }
+            return (x, y);
+        }
+        var names = Enumerable.Range(1, classes).Select(k => $"arm {k}").ToArray();
+        return Standardised(FormattableString.Invariant($"{classes} spirals ({turns} turns, noise {noise})"), names, Draw(train), Draw(validation), Draw(test));
     }
 
     /// <summary>
     /// Reads a CSV file with a header: <paramref name="labelColumn"/> holds the class, every other column a number.
-    /// A fixed-seed 80/20 split gives the training and test sets.
+    /// A fixed-seed 60/20/20 split gives the training, validation and test sets.
     /// </summary>
     public static TabularData FromCsv(string path, string labelColumn, int seed = 0)
     {
@@ -71,12 +98,16 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
             for (int column = 0, k = 0; column < row.Length; column++)
             {
                 if (column == labelIndex) continue;
-                if (!float.TryParse(row[column], NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
+                var field = row[column].Trim();
+                if (field.Length == 0 || MissingMarkers.Contains(field))
+                    throw new InvalidDataException($"{path}, record {record}: missing value in column '{header[column]}' ('{field}'); fill or drop the row.");
+                if (!float.TryParse(field, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || !float.IsFinite(value))
                     throw new InvalidDataException($"{path}, record {record}: column '{header[column]}' is '{row[column]}', not a finite number.");
                 values[k++] = value;
             }
-            var label = row[labelIndex].Trim();
-            if (label.Length == 0) throw new InvalidDataException($"{path}, record {record}: empty label in column '{labelColumn}'.");
+            var label = CanonicalLabel(row[labelIndex].Trim());
+            if (label.Length == 0 || MissingMarkers.Contains(label))
+                throw new InvalidDataException($"{path}, record {record}: missing label in column '{labelColumn}'.");
             var index = classes.IndexOf(label);
             if (index < 0)
             {
@@ -87,20 +118,29 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
             labels.Add(index);
         }
         if (classes.Count < 2) throw new InvalidDataException($"{path}: column '{labelColumn}' holds {classes.Count} class(es); at least 2 are needed.");
-        if (labels.Count < 10) throw new InvalidDataException($"{path}: {labels.Count} records; at least 10 are needed for a training and a test set.");
+        if (labels.Count < 10) throw new InvalidDataException($"{path}: {labels.Count} records; at least 10 are needed for training, validation and test sets.");
 
         var order = Enumerable.Range(0, labels.Count).ToArray();
         new Random(seed).Shuffle(order);
-        var testCount = Math.Max(1, labels.Count / 5);
-        var test = order.Take(testCount).ToArray();
-        var train = order.Skip(testCount).ToArray();
+        var heldOut = Math.Max(1, labels.Count / 5);
+        (float[][], int[]) Pick(IEnumerable<int> rows) => (rows.Select(i => features[i]).ToArray(), rows.Select(i => labels[i]).ToArray());
         return Standardised(Path.GetFileName(path), classes,
-            train.Select(i => features[i]).ToArray(), train.Select(i => labels[i]).ToArray(),
-            test.Select(i => features[i]).ToArray(), test.Select(i => labels[i]).ToArray());
+            Pick(order.Skip(2 * heldOut)), Pick(order.Skip(heldOut).Take(heldOut)), Pick(order.Take(heldOut)));
     }
 
-    private static TabularData Standardised(string source, IReadOnlyList<string> classes, float[][] trainX, int[] trainY, float[][] testX, int[] testY)
+    /// <summary>Field values that mean "no value" in common exports (R, pandas, UCI).</summary>
+    private static readonly HashSet<string> MissingMarkers = new(StringComparer.OrdinalIgnoreCase) { "NA", "N/A", "NaN", "null", "?" };
+
+    /// <summary>A numeric label in one spelling (<c>1</c>, <c>1.0</c> and <c>01</c> are one class); any other text as it is.</summary>
+    private static string CanonicalLabel(string label) =>
+        decimal.TryParse(label, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? (number / 1.000000000000000000000000000000000m).ToString(CultureInfo.InvariantCulture)
+            : label;
+
+    private static TabularData Standardised(string source, IReadOnlyList<string> classes, (float[][] X, int[] Y) train, (float[][] X, int[] Y) validation,
+        (float[][] X, int[] Y) test)
     {
+        var trainX = train.X;
         var width = trainX[0].Length;
         var mean = new double[width];
         var std = new double[width];
@@ -110,7 +150,7 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
             var variance = trainX.Average(x => (x[k] - mean[k]) * (x[k] - mean[k]));
             std[k] = variance > 0 ? Math.Sqrt(variance) : 1;
         }
-        float[][] Apply(float[][] x) => x.Select(row => row.Select((v, k) => (float)((v - mean[k]) / std[k])).ToArray()).ToArray();
-        return new TabularData(source, width, classes, new TabularSet(Apply(trainX), trainY), new TabularSet(Apply(testX), testY));
+        TabularSet Apply((float[][] X, int[] Y) set) => new(set.X.Select(row => row.Select((v, k) => (float)((v - mean[k]) / std[k])).ToArray()).ToArray(), set.Y);
+        return new TabularData(source, width, classes, Apply(train), Apply(validation), Apply(test));
     }
 }
