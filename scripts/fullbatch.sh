@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The full-batch measurements of docs/benchmarks.md, in three stages (all by default):
-#   grid       the honest baseline: plain Adam's rate per task on seeds 1-3 (to the 0.001 run's final loss)
-#   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15
+#   grid       the honest baseline: plain Adam's rate per task on seeds 1-3 (to the 0.001 run's best smoothed target)
+#   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15 (and two moons)
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
 #   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
@@ -19,13 +19,16 @@ ablation=(--seed 11 --seeds "${ABLATION_SEEDS:-5}")
 for stage in $stages; do
   case "$stage" in
     grid)
-      for task in "${tasks[@]}"; do
-        farcast fullbatch --task "$task" --seed 1 --seeds 3 --lr-grid 5e-4,1e-3,2e-3,5e-3,1e-2,2e-2,5e-2 --out "$out/grid-$task"
-      done ;;
+      # Plain Adam's rate per task, to the best smoothed target of the run at 1e-3 (the INR's runs are slow: four rates).
+      farcast fullbatch --task classifier --seed 1 --seeds 3 --lr-grid 1e-3,2e-3,5e-3,1e-2,2e-2,5e-2 --out "$out/grid-classifier"
+      farcast fullbatch --task classifier --dataset Moons --seed 1 --seeds 3 --lr-grid 1e-3,2e-3,5e-3,1e-2,2e-2,5e-2,0.1 --out "$out/grid-classifier-moons"
+      farcast fullbatch --task pinn --seed 1 --seeds 3 --lr-grid 1e-3,2e-3,5e-3,1e-2,2e-2,5e-2 --out "$out/grid-pinn"
+      farcast fullbatch --task inr --seed 1 --seeds 3 --lr-grid 5e-3,1e-2,2e-2,5e-2 --out "$out/grid-inr" ;;
     heldout)
       for task in "${tasks[@]}"; do
         farcast fullbatch --task "$task" "${heldout[@]}" --out "$out/heldout-$task"
-      done ;;
+      done
+      farcast fullbatch --task classifier --dataset Moons "${heldout[@]}" --out "$out/heldout-classifier-moons" ;;
     ablations)
       declare -A rows=(
         [no-search]="--Farcast:MinJump=64"

@@ -41,8 +41,8 @@ public static class FullBatchTaskDefaults
     public static double LearningRate(this FullBatchTaskName task, ClassifierDataset dataset = ClassifierDataset.Spirals) => task switch
     {
         FullBatchTaskName.Inr => 0.02,
-        FullBatchTaskName.Classifier => dataset == ClassifierDataset.Moons ? 0.1 : 0.01,
-        _ => 0.01,
+        FullBatchTaskName.Classifier => dataset == ClassifierDataset.Moons ? 0.1 : 0.02,
+        _ => 0.05,
     };
 }
 
