@@ -78,8 +78,8 @@ internal static class PairedRunConsole
                     r.StepsToTarget is { } steps ? $"{steps}, {r.SecondsToTarget:0.0}s" : "not reached");
         }
         AnsiConsole.Write(table);
-        var target = summary["target_accuracy"] ?? summary["target_loss"];
-        AnsiConsole.MarkupLineInterpolated($"Target {target!.GetValue<double>():G4}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
+        var target = summary["target_description"]?.GetValue<string>() ?? $"{summary["target_loss"]!.GetValue<double>():G4}";
+        AnsiConsole.MarkupLineInterpolated($"Target: {target}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
 
     private static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";

@@ -54,7 +54,8 @@ public sealed class FullBatchRun
     /// <summary>One real step, timed; records the loss and the task's reading (not timed) of the weights it started from.</summary>
     public void Step()
     {
-        if (_read) _readings.Add(_task.Read(Model));
+        var fromLoss = _read && _task.FromTrainingLoss(double.NaN) is not null;
+        if (_read && !fromLoss) _readings.Add(_task.Read(Model));
         var (seconds, effective) = (_clock.Elapsed.TotalSeconds, EffectiveSteps);
         _clock.Start();
         double loss;
@@ -68,14 +69,16 @@ public sealed class FullBatchRun
         }
         _clock.Stop();
         _points.Add(new LossPoint(RealSteps, effective, seconds, loss));
+        if (fromLoss) _readings.Add(_task.FromTrainingLoss(loss)!);
         RealSteps++;
     }
 
     /// <summary>Records the loss and the reading of the weights after the last step (not timed).</summary>
     public void Finish()
     {
-        _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, _task.EvaluateLoss(Model)));
-        if (_read) _readings.Add(_task.Read(Model));
+        var final = _task.EvaluateLoss(Model);
+        _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, final));
+        if (_read) _readings.Add(_task.FromTrainingLoss(final) ?? _task.Read(Model));
     }
 
     /// <summary>Runs both for <paramref name="steps"/> steps, alternating which goes first so neither always runs on a warm cache.</summary>

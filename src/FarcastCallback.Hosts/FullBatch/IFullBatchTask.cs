@@ -40,6 +40,13 @@ public interface IFullBatchTask : IDisposable
     /// <summary>The target value, the figure and the detail of <paramref name="model"/>'s weights.</summary>
     TaskReading Read(nn.Module<Tensor, Tensor> model);
 
+    /// <summary>
+    /// The reading of weights whose training loss is <paramref name="loss"/>, when the target is a function of the training
+    /// loss alone (the INR's MSE): the runner then takes it from the loss each step computes anyway, at no forward pass.
+    /// Null for tasks whose target needs the model (a validation loss, an error against the exact solution).
+    /// </summary>
+    TaskReading? FromTrainingLoss(double loss) => null;
+
     /// <summary>A target in the user's terms, e.g. <c>validation loss 0.312 (accuracy 94.2 %)</c> or <c>PSNR 26.3 dB</c>.</summary>
     string DescribeTarget(double target, double? detail);
 }

@@ -48,11 +48,10 @@ public sealed class InrTask : IFullBatchTask
         return Loss(model).item<float>();
     }
 
-    public TaskReading Read(nn.Module<Tensor, Tensor> model)
-    {
-        var mse = EvaluateLoss(model);
-        return new TaskReading(mse, Psnr(mse));
-    }
+    public TaskReading Read(nn.Module<Tensor, Tensor> model) => FromTrainingLoss(EvaluateLoss(model));
+
+    /// <summary>The fit's MSE is the training loss, so the reading comes free with every step.</summary>
+    public TaskReading FromTrainingLoss(double loss) => new(loss, Psnr(loss));
 
     public string DescribeTarget(double target, double? detail) => FormattableString.Invariant($"PSNR {Psnr(target):0.00} dB (MSE {target:G3})");
 

@@ -25,22 +25,13 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
     /// <summary>Two interleaving half circles with Gaussian noise (σ = <paramref name="noise"/>), drawn with a fixed seed.</summary>
     public static TabularData TwoMoons(int train = 2000, int validation = 1000, int test = 1000, double noise = 0.1, int seed = 0)
     {
-        var random = new Random(seed);
-        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-        (float[][] X, int[] Y) Draw(int count)
+        var draw = Sampler(seed, 2, (label, uniform, gaussian) =>
         {
-            var x = new float[count][];
-            var y = new int[count];
-            for (var i = 0; i < count; i++)
-            {
-                var t = Math.PI * random.NextDouble();
-                y[i] = i % 2;
-                var (a, b) = y[i] == 0 ? (Math.Cos(t), Math.Sin(t)) : (1 - Math.Cos(t), 0.5 - Math.Sin(t));
-                x[i] = new[] { (float)(a + noise * Gaussian()), (float)(b + noise * Gaussian()) };
-            }
-            return (x, y);
-        }
-        return Standardised($"two moons (noise {noise})", new[] { "upper", "lower" }, Draw(train), Draw(validation), Draw(test));
+            var t = Math.PI * uniform();
+            var (a, b) = label == 0 ? (Math.Cos(t), Math.Sin(t)) : (1 - Math.Cos(t), 0.5 - Math.Sin(t));
+            return new[] { (float)(a + noise * gaussian()), (float)(b + noise * gaussian()) };
+        });
+        return Standardised($"two moons (noise {noise})", new[] { "upper", "lower" }, draw(train), draw(validation), draw(test));
     }
 
     /// <summary>
@@ -51,23 +42,35 @@ public sealed record TabularData(string Source, int Features, IReadOnlyList<stri
     /// </summary>
     public static TabularData Spirals(int train = 2000, int validation = 1000, int test = 1000, int classes = 3, double turns = 2.5, double noise = 0.02, int seed = 0)
     {
-        var random = new Random(seed);
-        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
-        (float[][] X, int[] Y) Draw(int count)
+        var draw = Sampler(seed, classes, (label, uniform, gaussian) =>
         {
-            var x = new float[count][];
-            var y = new int[count];
+            var r = uniform();
+            var angle = 2 * Math.PI * (turns * r + (double)label / classes);
+            return new[] { (float)(r * Math.Cos(angle) + noise * gaussian()), (float)(r * Math.Sin(angle) + noise * gaussian()) };
+        });
+        var names = Enumerable.Range(1, classes).Select(k => $"arm {k}").ToArray();
+        return Standardised(FormattableString.Invariant($"{classes} spirals ({turns} turns, noise {noise})"), names, draw(train), draw(validation), draw(test));
+    }
+
+    /// <summary>
+    /// Draws sets of points of classes 0, 1, … in turn, each from <c>point(class, uniform, gaussian)</c>, all from one
+    /// generator seeded with <paramref name="seed"/>.
+    /// </summary>
+    private static Func<int, (float[][] X, int[] Y)> Sampler(int seed, int classes, Func<int, Func<double>, Func<double>, float[]> point)
+    {
+        var random = new Random(seed);
+        double Uniform() => random.NextDouble();
+        double Gaussian() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        return count =>
+        {
+            var (x, y) = (new float[count][], new int[count]);
             for (var i = 0; i < count; i++)
             {
                 y[i] = i % classes;
-                var r = random.NextDouble();
-                var angle = 2 * Math.PI * (turns * r + (double)y[i] / classes);
-                x[i] = new[] { (float)(r * Math.Cos(angle) + noise * Gaussian()), (float)(r * Math.Sin(angle) + noise * Gaussian()) };
+                x[i] = point(y[i], Uniform, Gaussian);
             }
             return (x, y);
-        }
-        var names = Enumerable.Range(1, classes).Select(k => $"arm {k}").ToArray();
-        return Standardised(FormattableString.Invariant($"{classes} spirals ({turns} turns, noise {noise})"), names, Draw(train), Draw(validation), Draw(test));
+        };
     }
 
     /// <summary>

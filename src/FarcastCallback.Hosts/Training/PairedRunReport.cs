@@ -31,6 +31,8 @@ public static class PairedRunReport
             ["farcast_overhead_fraction"] = Speedup.Median(results.Select(r => r.OverheadFraction)),
         };
         summary["target_accuracy"] = Speedup.Median(results.Select(r => r.TargetAccuracy));
+        summary["target_description"] = FormattableString.Invariant(
+            $"validation accuracy {100 * Speedup.Median(results.Select(r => r.TargetAccuracy)):0.00} % (and, beside it, validation loss {Speedup.Median(results.Select(r => r.TargetLoss)):G3})");
         summary["speedup_steps"] = Speedup.Median(results.Select(r => r.SpeedupSteps));
         summary["speedup_wallclock"] = Speedup.Median(results.Select(r => r.SpeedupWallclock));
         summary["target_loss"] = Speedup.Median(results.Select(r => r.TargetLoss));
