@@ -30,6 +30,14 @@ public sealed class CommandLineErrorTests
     public void A_mistaken_fullbatch_argument_is_one_line_naming_it(string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { "fullbatch", "--task", "pinn", flag } : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
 
+    [TestCase("--lr-grid", "0.1,0.1", "--lr-grid lists 0.1 more than once")]
+    [TestCase("--out", "", "--out is empty; give a folder.")]
+    [TestCase("--Farcast:Mode=Stop", "", "Farcast:Mode=Stop does not apply to fullbatch")]
+    public void A_fullbatch_setting_that_cannot_apply_is_one_line_naming_it(string flag, string value, string message) =>
+        AssertOneLineError(flag.StartsWith("--Farcast:", StringComparison.Ordinal)
+            ? new[] { "fullbatch", "--task", "pinn", flag, "--Farcast:TotalSteps=500" }
+            : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
+
     [TestCase("--task", "inr", "--dataset applies to --task classifier only.")]
     [TestCase("--csv", "data.csv", "--dataset and --csv are two sources of data; give one.")]
     public void The_classifier_dataset_is_refused_where_it_does_not_apply(string flag, string value, string message) =>

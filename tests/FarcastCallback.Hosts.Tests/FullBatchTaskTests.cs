@@ -145,6 +145,21 @@ public sealed class FullBatchTaskTests
         Assert.That((data.Features, data.Classes.Count, data.Train.Count, data.Validation.Count, data.Test.Count), Is.EqualTo((2, 2, 30, 10, 10)));
     }
 
+    [TestCase(10_000, false)]
+    [TestCase(10_001, true)]
+    public void A_record_of_more_than_ten_thousand_fields_is_refused_and_one_of_exactly_that_many_is_not(int fields, bool refused)
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "wide.csv");
+        var header = string.Join(",", Enumerable.Range(0, fields - 1).Select(i => $"f{i}").Append("label"));
+        var row = string.Join(",", Enumerable.Repeat("1", fields - 1));
+        File.WriteAllLines(path, new[] { header }.Concat(Enumerable.Range(0, 10).Select(i => $"{row},{i % 2}")));
+
+        TestDelegate read = () => TabularData.FromCsv(path, "label");
+
+        if (refused) Assert.That(read, Throws.InstanceOf<InvalidDataException>().With.Message.Contains("record 1: more than 10,000 fields"));
+        else Assert.That(read, Throws.Nothing);
+    }
+
     [Test]
     public void Numeric_labels_in_different_spellings_are_one_class()
     {

@@ -132,6 +132,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
             if (Points is < 2 or > 1_000_000) return ValidationResult.Error($"--points must be between 2 and 1000000; got {Points}.");
             if (LearningRateGrid is not null && Rates(LearningRateGrid) is null) return ValidationResult.Error($"--lr-grid must be comma-separated positive numbers; got '{LearningRateGrid}'.");
+            if (LearningRateGrid is not null && Rates(LearningRateGrid) is { } grid && grid.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice)
+                return ValidationResult.Error($"--lr-grid lists {twice.Key:G} more than once; give each rate once.");
             if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");
             if (Csv is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--csv applies to --task classifier only.");
             if (Dataset is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--dataset applies to --task classifier only.");
@@ -143,6 +145,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
+        if (options.Mode == FarcastMode.Stop)
+            throw new ArgumentException("Farcast:Mode=Stop does not apply to fullbatch: both runs train for --steps real steps and race to a target; use Resume.");
         using var loggers = ConsoleLogging.Create(LogLevel.Warning);
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");

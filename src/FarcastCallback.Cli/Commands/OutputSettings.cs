@@ -22,6 +22,7 @@ public class OutputSettings : CommandSettings
     public override ValidationResult Validate()
     {
         if (Out is not { } folder) return ValidationResult.Success();
+        if (string.IsNullOrWhiteSpace(folder)) return ValidationResult.Error("--out is empty; give a folder.");
         if (File.Exists(folder)) return ValidationResult.Error($"--out '{folder}' is a file; give a folder.");
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !Force)
             return ValidationResult.Error($"--out '{folder}' is not empty; choose a new folder, or pass --force to write into it.");

@@ -55,7 +55,7 @@ internal static class CsvRecords
             {
                 fields.Add(field.ToString());
                 field.Clear();
-                if (fields.Count > MaxFields) throw new InvalidDataException($"{name}, record {record}: more than {MaxFields:N0} fields.");
+                if (fields.Count >= MaxFields) throw new InvalidDataException($"{name}, record {record}: more than {MaxFields:N0} fields.");   // a field follows every comma
             }
             else if (ch is '\n' or '\r')
             {
