@@ -38,6 +38,14 @@ public sealed class CommandLineErrorTests
             ? new[] { "fullbatch", "--task", "pinn", flag, "--Farcast:TotalSteps=500" }
             : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
 
+    [TestCase("--size", "32", "--size applies to --task inr only.")]
+    [TestCase("--size:32", "", "--size applies to --task inr only.")]
+    [TestCase("--activation=Sine", "", "--activation applies to --task inr only.")]
+    [TestCase("--label-column", "y", "--label-column applies to --csv (the classifier's CSV file) only.")]
+    [TestCase("--momentum", "0.5", "--momentum applies to --optimizer Sgd only.")]
+    public void An_option_the_pinn_job_does_not_use_is_refused_in_every_form(string flag, string value, string message) =>
+        AssertOneLineError(value == "" ? new[] { "fullbatch", "--task", "pinn", flag } : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
+
     [TestCase("--task", "inr", "--dataset applies to --task classifier only.")]
     [TestCase("--csv", "data.csv", "--dataset and --csv are two sources of data; give one.")]
     public void The_classifier_dataset_is_refused_where_it_does_not_apply(string flag, string value, string message) =>

@@ -144,13 +144,18 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var arguments = context.Arguments;
+        arguments.RefuseWhere(settings.Task != FullBatchTaskName.Inr, "--task inr", "--size", "--activation");
+        arguments.RefuseWhere(settings.Task != FullBatchTaskName.Pinn, "--task pinn", "--points");
+        arguments.RefuseWhere(settings.Csv is null, "--csv (the classifier's CSV file)", "--label-column");
+        arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
         if (options.Mode == FarcastMode.Stop)
             throw new ArgumentException("Farcast:Mode=Stop does not apply to fullbatch: both runs train for --steps real steps and race to a target; use Resume.");
         using var loggers = ConsoleLogging.Create(LogLevel.Warning);
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
-        var given = context.Arguments.Any(a => a == "--lr" || a.StartsWith("--lr=", StringComparison.Ordinal));
+        var given = arguments.Given("--lr");
         var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate(settings.Dataset ?? ClassifierDataset.Spirals);
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, learningRate, settings.Optimizer, settings.Momentum,
             settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard);

@@ -73,7 +73,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
     private int RunPreset(CommandContext context, Settings settings)
     {
-        bool Given(string flag) => context.Arguments.Any(a => a == flag || a.StartsWith(flag + "=", StringComparison.Ordinal));
+        bool Given(string flag) => context.Arguments.Given(flag);
         foreach (var fixedFlag in new[] { "--lr", "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" })
             if (Given(fixedFlag))
                 throw new ArgumentException($"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images).");
