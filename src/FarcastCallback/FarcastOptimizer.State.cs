@@ -32,10 +32,7 @@ public sealed partial class FarcastOptimizer
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
-        using var payload = new MemoryStream();
-        using (var body = new BinaryWriter(payload, System.Text.Encoding.UTF8, leaveOpen: true))
-            WritePayload(body);
-        var bytes = payload.ToArray();
+        var bytes = Written(WritePayload);
         writer.Write(StateFormatName);
         writer.Write(StateFormatVersion);
         writer.Write((long)bytes.Length);
@@ -253,11 +250,14 @@ public sealed partial class FarcastOptimizer
         return buffer.ToArray();
     }
 
-    private static byte[] InnerState(OptimizerHelper helper)
+    private static byte[] InnerState(OptimizerHelper helper) => Written(helper.save_state_dict);
+
+    /// <summary>The bytes <paramref name="write"/> writes.</summary>
+    private static byte[] Written(Action<BinaryWriter> write)
     {
         using var stream = new MemoryStream();
         using (var writer = new BinaryWriter(stream, System.Text.Encoding.UTF8, leaveOpen: true))
-            helper.save_state_dict(writer);
+            write(writer);
         return stream.ToArray();
     }
 

@@ -106,7 +106,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
 
         [CommandOption("--dataset <NAME>")]
         [Description("classifier: Spirals (3 noisy arms) or Moons (two moons), each 2,000 training, 1,000 validation and 1,000 test points. Default Spirals.")]
-        public ClassifierDataset? Dataset { get; init; }
+        [DefaultValue(ClassifierDataset.Spirals)]
+        public ClassifierDataset Dataset { get; init; } = ClassifierDataset.Spirals;
 
         [CommandOption("--csv <FILE>")]
         [Description("classifier: a CSV file with a header, numeric feature columns and --label-column (strings or numbers; NA, ? or an empty field is reported as missing, with its record), split 60/20/20 into training, validation and test.")]
@@ -136,8 +137,6 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
                 return ValidationResult.Error($"--lr-grid lists {twice.Key:G} more than once; give each rate once.");
             if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");
             if (Csv is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--csv applies to --task classifier only.");
-            if (Dataset is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--dataset applies to --task classifier only.");
-            if (Dataset is not null && Csv is not null) return ValidationResult.Error("--dataset and --csv are two sources of data; give one.");
             return base.Validate();
         }
     }
@@ -149,6 +148,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         arguments.RefuseWhere(settings.Task != FullBatchTaskName.Pinn, "--task pinn", "--points");
         arguments.RefuseWhere(settings.Csv is null, "--csv (the classifier's CSV file)", "--label-column");
         arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
+        arguments.RefuseWhere(settings.Task != FullBatchTaskName.Classifier, "--task classifier", "--dataset");
+        if (settings.Csv is not null && arguments.Given("--dataset")) throw new ArgumentException("--dataset and --csv are two sources of data; give one.");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
         if (options.Mode == FarcastMode.Stop)
             throw new ArgumentException("Farcast:Mode=Stop does not apply to fullbatch: both runs train for --steps real steps and race to a target; use Resume.");
@@ -156,7 +157,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
         var given = arguments.Given("--lr");
-        var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate(settings.Dataset ?? ClassifierDataset.Spirals);
+        var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate(settings.Dataset);
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, learningRate, settings.Optimizer, settings.Momentum,
             settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard);
         var run = RunInfo.FromCommandLine();
@@ -197,7 +198,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         {
             foreach (var (name, run, jumps) in new[] { ("plain", r.Plain, ""), ("farcast", r.Farcast, $"{r.Jumps}/{r.RejectedJumps}") })
                 table.AddRow(r.Seed.ToString(), name, run.Time.Steps is { } steps ? $"{steps}, {run.Time.Seconds:0.0}s" : "not reached",
-                    run.Time.Figure is { } there ? Format(there) : "–", Format(run.FinalFigure), jumps, $"{run.Final.Seconds:0.0}");
+                    run.Time.Figure is { } there ? PairedRunConsole.Figure(there) : "–", PairedRunConsole.Figure(run.FinalFigure), jumps, $"{run.Final.Seconds:0.0}");
         }
         AnsiConsole.Write(table);
         foreach (var r in results) AnsiConsole.MarkupLineInterpolated($"seed {r.Seed} target: {r.TargetDescription}");
@@ -206,9 +207,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         AnsiConsole.MarkupLineInterpolated($"The wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time, the guard's {100 * summary["verification_overhead_fraction"]!.GetValue<double>():0.0} %. Steps saved to the target (median): {summary["steps_saved_to_target"]?.ToString() ?? "n/a"}; EffectiveSteps claims {summary["claimed_skipped_steps"]}.");
     }
 
-    private static string Format(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
-
-    private static string Speedup(System.Text.Json.Nodes.JsonNode? value) => value is null ? "none (a run did not reach it)" : $"×{value.GetValue<double>():0.00}";
+    private static string Speedup(System.Text.Json.Nodes.JsonNode? value) => PairedRunConsole.Speedup(value, "none (a run did not reach it)");
 
     private static int TuneBaseline(IFullBatchTask task, FullBatchSettings settings, IReadOnlyList<double> rates, RunInfo run, string? output)
     {

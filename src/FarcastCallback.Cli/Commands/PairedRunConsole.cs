@@ -82,7 +82,9 @@ internal static class PairedRunConsole
         AnsiConsole.MarkupLineInterpolated($"Target: {target}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
 
-    private static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
+    /// <summary>A figure in four decimals, or in scientific notation when it is very small or large.</summary>
+    internal static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
 
-    private static string Speedup(JsonNode? value) => value is null ? "not reached" : $"×{value.GetValue<double>():0.00}";
+    /// <summary>A speed-up as ×1.23, or <paramref name="missing"/> when there is none.</summary>
+    internal static string Speedup(JsonNode? value, string missing = "not reached") => value is null ? missing : $"×{value.GetValue<double>():0.00}";
 }

@@ -81,9 +81,9 @@ public static class FullBatchJob
         });
 
         var source = reference ?? plain;
-        var sourceTargets = source.Readings.Select(r => r.Target).ToArray();
+        var sourceTargets = source.Readings.Targets();
         var target = SmoothedTarget.Best(sourceTargets);
-        var targetLoss = settings.TargetLoss ?? SmoothedTarget.Best(source.Points.Select(p => p.Loss).ToArray());
+        var targetLoss = settings.TargetLoss ?? SmoothedTarget.Best(source.Points.Losses());
         var detail = SmoothedTarget.FirstReached(sourceTargets, target) is { } at ? source.Readings[at].Detail : null;
         return new FullBatchSeedResult(seed, FullBatchRunResult.Of(plain, target, targetLoss), FullBatchRunResult.Of(farcasting, target, targetLoss),
             target, task.DescribeTarget(target, detail), targetLoss, reference is null ? null : settings.ReferenceLearningRate, farcast.Jumps,

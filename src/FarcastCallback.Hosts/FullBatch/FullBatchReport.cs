@@ -36,21 +36,13 @@ public static class FullBatchReport
         ["speedup_wallclock"] = Speedup.Median(results.Select(r => r.SpeedupWallclock)),
         ["speedup_steps_range"] = Range(results.Select(r => r.SpeedupSteps)),
         ["speedup_wallclock_range"] = Range(results.Select(r => r.SpeedupWallclock)),
-        ["seeds_reached"] = new JsonObject
-        {
-            ["baseline"] = results.Count(r => r.Plain.Time.Steps is not null),
-            ["farcast"] = results.Count(r => r.Farcast.Time.Steps is not null),
-        },
+        ["seeds_reached"] = SeedsReached(results, r => r.Time),
         ["training_loss_race"] = new JsonObject
         {
             ["target_loss"] = Speedup.Median(results.Select(r => r.TargetLoss)),
             ["speedup_steps"] = Speedup.Median(results.Select(r => r.LossSpeedupSteps)),
             ["speedup_wallclock"] = Speedup.Median(results.Select(r => r.LossSpeedupWallclock)),
-            ["seeds_reached"] = new JsonObject
-            {
-                ["baseline"] = results.Count(r => r.Plain.LossTime.Steps is not null),
-                ["farcast"] = results.Count(r => r.Farcast.LossTime.Steps is not null),
-            },
+            ["seeds_reached"] = SeedsReached(results, r => r.LossTime),
         },
         ["baseline"] = MedianFigures(results.Select(r => r.Plain).ToArray(), task.FigureName),
         ["farcast"] = MedianFigures(results.Select(r => r.Farcast).ToArray(), task.FigureName),
@@ -102,6 +94,13 @@ public static class FullBatchReport
             r => r.Losses, first.TargetLoss);
         JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);
     }
+
+    /// <summary>How many seeds' plain and farcast runs reached the target that <paramref name="time"/> picks.</summary>
+    private static JsonObject SeedsReached(IReadOnlyList<FullBatchSeedResult> results, Func<FullBatchRunResult, TimeToTarget> time) => new()
+    {
+        ["baseline"] = results.Count(r => time(r.Plain).Steps is not null),
+        ["farcast"] = results.Count(r => time(r.Farcast).Steps is not null),
+    };
 
     private static JsonArray Range(IEnumerable<double?> values) => new(Speedup.Range(values).Select(v => (JsonNode)v).ToArray());
 

@@ -10,6 +10,16 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="Loss">The training loss at these weights.</param>
 public sealed record LossPoint(long RealSteps, long EffectiveSteps, double Seconds, double Loss);
 
+/// <summary>The series the races are run on.</summary>
+public static class FullBatchSeries
+{
+    /// <summary>The training loss of each point, in order.</summary>
+    public static double[] Losses(this IEnumerable<LossPoint> points) => points.Select(p => p.Loss).ToArray();
+
+    /// <summary>The task's target value of each reading, in order.</summary>
+    public static double[] Targets(this IEnumerable<TaskReading> readings) => readings.Select(r => r.Target).ToArray();
+}
+
 /// <summary>
 /// One full-batch run advanced a step at a time, so a plain and a farcast run can be interleaved. Each step's forward
 /// pass computes the loss at the current weights anyway, so the loss is recorded at every step for free, and the task's
@@ -28,6 +38,7 @@ public sealed class FullBatchRun
     private readonly List<TaskReading> _readings = new();
 
     private readonly bool _read;
+    private readonly bool _readFromLoss;
 
     /// <param name="task">What is trained.</param>
     /// <param name="model">The run's model.</param>
@@ -36,6 +47,7 @@ public sealed class FullBatchRun
     public FullBatchRun(IFullBatchTask task, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, bool read = true)
     {
         (_task, Model, _optimizer, _read) = (task, model, optimizer, read);
+        _readFromLoss = read && task.FromTrainingLoss(1.0) is not null;   // the task's reading is a function of the loss
         _farcast = optimizer as FarcastOptimizer;
     }
 
@@ -54,8 +66,7 @@ public sealed class FullBatchRun
     /// <summary>One real step, timed; records the loss and the task's reading (not timed) of the weights it started from.</summary>
     public void Step()
     {
-        var fromLoss = _read && _task.FromTrainingLoss(double.NaN) is not null;
-        if (_read && !fromLoss) _readings.Add(_task.Read(Model));
+        if (_read && !_readFromLoss) _readings.Add(_task.Read(Model));
         var (seconds, effective) = (_clock.Elapsed.TotalSeconds, EffectiveSteps);
         _clock.Start();
         double loss;
@@ -69,7 +80,7 @@ public sealed class FullBatchRun
         }
         _clock.Stop();
         _points.Add(new LossPoint(RealSteps, effective, seconds, loss));
-        if (fromLoss) _readings.Add(_task.FromTrainingLoss(loss)!);
+        if (_readFromLoss) _readings.Add(_task.FromTrainingLoss(loss)!);
         RealSteps++;
     }
 

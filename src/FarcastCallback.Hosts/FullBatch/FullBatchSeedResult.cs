@@ -13,14 +13,14 @@ public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOn
     public double FinalFigure => Readings[^1].Figure;
 
     /// <summary>The task's target value at every step (validation loss, MSE, L2 error), entry for entry with <see cref="Points"/>.</summary>
-    public IReadOnlyList<double> Targets => Readings.Select(r => r.Target).ToArray();
+    public IReadOnlyList<double> Targets => Readings.Targets();
 
     /// <summary>The training loss at every step.</summary>
-    public IReadOnlyList<double> Losses => Points.Select(p => p.Loss).ToArray();
+    public IReadOnlyList<double> Losses => Points.Losses();
 
     public static FullBatchRunResult Of(FullBatchRun run, double target, double targetLoss)
     {
-        var (targets, losses) = (run.Readings.Select(r => r.Target).ToArray(), run.Points.Select(p => p.Loss).ToArray());
+        var (targets, losses) = (run.Readings.Targets(), run.Points.Losses());
         return new FullBatchRunResult(run.Points, run.Readings, TimeToTarget.Of(run.Points, targets, target, run.Readings),
             TimeToTarget.Of(run.Points, losses, targetLoss, run.Readings));
     }

@@ -35,11 +35,11 @@ public static class LearningRateGrid
             var seed = settings.FirstSeed + s;
             random.manual_seed(seed);
             using var initial = task.CreateModel();
-            var target = SmoothedTarget.Best(Targets(Train(task, settings, initial, reference, $"seed {seed}: reference lr {reference:G3}", progress)));
+            var target = SmoothedTarget.Best(Train(task, settings, initial, reference, $"seed {seed}: reference lr {reference:G3}", progress).Readings.Targets());
             foreach (var rate in rates)
             {
                 var run = Train(task, settings, initial, rate, $"seed {seed}: lr {rate:G3}", progress);
-                perRate[rate].Add(TimeToTarget.Of(run.Points, Targets(run), target, run.Readings));
+                perRate[rate].Add(TimeToTarget.Of(run.Points, run.Readings.Targets(), target, run.Readings));
             }
         }
         return rates.Select(r => new LearningRateResult(r, perRate[r])).ToArray();
@@ -70,8 +70,6 @@ public static class LearningRateGrid
         ["command"] = run.Command,
         ["settings"] = JsonSerializer.SerializeToNode(settings),
     };
-
-    private static double[] Targets(FullBatchRun run) => run.Readings.Select(r => r.Target).ToArray();
 
     private static FullBatchRun Train(IFullBatchTask task, FullBatchSettings settings, nn.Module<Tensor, Tensor> initial, double rate, string label,
         Action<string, int, int>? progress)
