@@ -19,4 +19,6 @@ internal static class FarcastDefaults
     public const long TotalSteps = 0;
     public const double VerifyTolerance = 0.0;
     public const double VerifyStandardErrors = 0.0;
+    public const int JudgeAfterSteps = 0;
+    public const FarcastHorizonSchedule HorizonSchedule = FarcastHorizonSchedule.Constant;
 }

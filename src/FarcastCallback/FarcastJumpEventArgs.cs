@@ -3,8 +3,9 @@ namespace FarcastCallback;
 /// <summary>Describes one farcast jump, kept (<see cref="FarcastOptimizer.Jumped"/>) or rejected (<see cref="FarcastOptimizer.JumpRejected"/>).</summary>
 public sealed class FarcastJumpEventArgs : EventArgs
 {
-    internal FarcastJumpEventArgs(long step, int steps, JumpReason reason, double? lossBefore, double? lossAfter)
+    internal FarcastJumpEventArgs(long step, int steps, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfterSteps = 0)
     {
+        JudgedAfterSteps = judgedAfterSteps;
         Step = step;
         Steps = steps;
         Reason = reason;
@@ -29,7 +30,17 @@ public sealed class FarcastJumpEventArgs : EventArgs
     /// <summary>Why the jump was kept or rejected.</summary>
     public JumpReason Reason { get; }
 
-    /// <summary>The guard's loss before the jump, when a guard is set and a forecast could be written.</summary>
+    /// <summary>
+    /// Real steps trained on the jumped weights before the jump was judged (<see cref="FarcastOptions.JudgeAfterSteps"/>);
+    /// 0 for a jump judged at once. For a rejection, those steps' weights were rolled back: whatever a host measured on
+    /// them does not stand.
+    /// </summary>
+    public int JudgedAfterSteps { get; }
+
+    /// <summary>
+    /// The guard's loss before the jump, when a guard is set and a forecast could be written; for a delayed judgement,
+    /// the loss plain training was expected to reach by then (the trend of the guard's readings).
+    /// </summary>
     public double? LossBefore { get; }
 
     /// <summary>The guard's loss after the rung that <see cref="Steps"/> describes, when it was measured.</summary>
@@ -39,5 +50,6 @@ public sealed class FarcastJumpEventArgs : EventArgs
     public override string ToString() =>
         $"step {Step}, {Steps} steps: {Reason}" +
         (LossBefore is { } before ? $", loss {before:G5}" : string.Empty) +
-        (LossAfter is { } after ? $" -> {after:G5}" : string.Empty);
+        (LossAfter is { } after ? $" -> {after:G5}" : string.Empty) +
+        (JudgedAfterSteps > 0 ? $" after {JudgedAfterSteps} steps" : string.Empty);
 }

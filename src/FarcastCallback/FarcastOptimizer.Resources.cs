@@ -28,13 +28,16 @@ public sealed partial class FarcastOptimizer
         ? Enumerable.Repeat(Lfd2Map.LinearExtrapolation(_options.InputSteps, _options.Horizon), _parameters.Length).ToArray()
         : Array.Empty<Lfd2Map>();
 
-    /// <summary>Tracks <paramref name="parameters"/> from now on: a window in progress and the fitted maps are dropped.</summary>
+    /// <summary>Tracks <paramref name="parameters"/> from now on: a window in progress, a jump under judgement and the fitted maps are dropped.</summary>
     private void Track(Parameter[] parameters)
     {
+        if (_pending is not null) RollBackPending(null);   // a jump under judgement is abandoned: rolled back and counted
         DisposeWindow();
         _window = null;
         _reusesLeft = 0;
         _lastKeptRung = 0;
+        _nextDelayedRung = 0;
+        _recentReading = null;
         _parameters = parameters;
         LastMaps = FixedMaps();
     }

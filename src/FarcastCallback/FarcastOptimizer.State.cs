@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
 using FarcastCallback.Forecasting;
+using FarcastCallback.Jumping;
 using FarcastCallback.Observation;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -16,7 +17,7 @@ namespace FarcastCallback;
 public sealed partial class FarcastOptimizer
 {
     private const string StateFormatName = "FarcastCallback.FarcastOptimizer";
-    private const int StateFormatVersion = 4;
+    private const int StateFormatVersion = 5;
     private const int HashBytes = 32;
 
     private static readonly PropertyInfo[] Settings = typeof(FarcastOptions)
@@ -28,10 +29,14 @@ public sealed partial class FarcastOptimizer
     /// Saves the inner optimizer's state (managed TorchSharp optimizers) and the farcast state — every setting, the
     /// counters, the fitted maps, the window's statistics and buffers — so a run resumed from it produces the same weights.
     /// </summary>
+    /// <exception cref="InvalidOperationException">A jump is under judgement (<see cref="JumpUnderJudgement"/>): its weights may still be rolled back.</exception>
     public void save_state_dict(BinaryWriter writer)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_pending is not null)
+            throw new InvalidOperationException(
+                $"A farcast jump is under judgement for {_pending.StepsLeft} more real steps; save after it is judged ({nameof(JumpUnderJudgement)} is false).");
         var bytes = Written(WritePayload);
         writer.Write(StateFormatName);
         writer.Write(StateFormatVersion);
@@ -115,6 +120,9 @@ public sealed partial class FarcastOptimizer
         writer.Write(ShouldStop);
         writer.Write(_reusesLeft);
         writer.Write(_lastKeptRung);
+        writer.Write(_nextDelayedRung);
+        WriteReading(writer, _recentReading);
+        writer.Write(_recentReadingDue);
         writer.Write(LastMaps.Count);
         foreach (var map in LastMaps) map.Write(writer);
         writer.Write(_window is not null);
@@ -168,6 +176,11 @@ public sealed partial class FarcastOptimizer
         var lastKept = reader.ReadInt32();
         if (lastKept < 0 || lastKept > _options.Horizon)
             throw new InvalidDataException($"Saved farcast state's last kept jump is {lastKept} snapshots; {FarcastOptions.SectionName}:Horizon is {_options.Horizon}.");
+        var nextDelayed = reader.ReadInt32();
+        if (nextDelayed < 0 || nextDelayed > _options.Horizon)
+            throw new InvalidDataException($"Saved farcast state's next delayed jump is {nextDelayed} snapshots; {FarcastOptions.SectionName}:Horizon is {_options.Horizon}.");
+        var recentReading = ReadReading(reader);
+        var recentReadingDue = reader.ReadBoolean();
         var mapCount = reader.ReadInt32();
         if (mapCount != 0) Expect(mapCount, _parameters.Length, "fitted maps");
         var maps = new Lfd2Map[mapCount];
@@ -201,6 +214,9 @@ public sealed partial class FarcastOptimizer
             ShouldStop = shouldStop;
             _reusesLeft = reusesLeft;
             _lastKeptRung = lastKept;
+            _nextDelayedRung = nextDelayed;
+            _recentReading = recentReading;
+            _recentReadingDue = recentReadingDue;
             LastMaps = mapCount == 0 ? FixedMaps() : maps;
             restoreFit();
             restoreBuffers();
@@ -248,6 +264,27 @@ public sealed partial class FarcastOptimizer
             buffer.Write(piece, 0, read);
         }
         return buffer.ToArray();
+    }
+
+    private static void WriteReading(BinaryWriter writer, GuardReading? reading)
+    {
+        writer.Write(reading is not null);
+        if (reading is not { } r) return;
+        writer.Write(r.Mean);
+        writer.Write(r.Examples?.Length ?? -1);
+        foreach (var value in r.Examples ?? Array.Empty<double>()) writer.Write(value);
+    }
+
+    private static GuardReading? ReadReading(BinaryReader reader)
+    {
+        if (!reader.ReadBoolean()) return null;
+        var mean = reader.ReadDouble();
+        var count = reader.ReadInt32();
+        if (count < -1 || (long)count * sizeof(double) > reader.BaseStream.Length - reader.BaseStream.Position)
+            throw new InvalidDataException($"Saved farcast state claims {count} per-example guard losses, more than it holds.");
+        var examples = count < 0 ? null : new double[count];
+        for (var i = 0; i < count; i++) examples![i] = reader.ReadDouble();
+        return new GuardReading(mean, examples);
     }
 
     private static byte[] InnerState(OptimizerHelper helper) => Written(helper.save_state_dict);

@@ -136,12 +136,15 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         ThrowIfNoGuardChosen();
         var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
+        MeasureRecentIfDue();
         var innerStart = Stopwatch.GetTimestamp();
         var loss = Inner.step(closure!);
         var innerEnd = Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
-        if (_window is not null) Observe();
+        if (_pending is not null) JudgeIfDue();
+        else if (_window is not null) Observe();
+        MeasureRecentIfDue();
         _overheadTimestampTicks += innerStart - start + Stopwatch.GetTimestamp() - innerEnd;
         if (_options.Mode == FarcastMode.Stop && EffectiveSteps >= _options.TotalSteps)
             ShouldStop = true;
@@ -165,7 +168,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// <summary>Starts a window when the warm-up allows, tracking the parameters that require gradients now.</summary>
     private void BeginWindowIfDue()
     {
-        if (_window is not null || ShouldStop || RealSteps < _options.WarmupSteps) return;
+        if (_window is not null || _pending is not null || ShouldStop || RealSteps < _options.WarmupSteps) return;
         var trainable = TrainableParameters(Inner);
         if (!trainable.SequenceEqual(_parameters, ParameterIdentity.Instance)) Track(trainable);
         if (_parameters.Length == 0) return;
@@ -195,7 +198,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             buffers.RecordFirst();
             fit.Begin();
         }
-        if (window.RecentStart == 0) buffers.RecordRecentStart();
+        if (window.RecentStart == 0) RecordRecentStart(buffers);
         _window = window;
         _position = 0;
     }
@@ -214,7 +217,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
                 buffers.RecordLast();
                 fit.RecordLast(buffers);
             }
-            if (_position == window.RecentStart) buffers.RecordRecentStart();
+            if (_position == window.RecentStart) RecordRecentStart(buffers);
             if (window.TargetAt(_position) is { } j) fit.RecordTarget(buffers, j);
             if (_position != window.End) return;
             _window = null;
@@ -227,14 +230,29 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         Jump(buffers, LastMaps);
     }
 
-    /// <summary>Writes the forecast (or the rungs of a ladder), verifies it and keeps it or rolls it back exactly.</summary>
+    /// <summary>The most recent input window starts: its first weight, and under a delayed guard the trend's first reading (taken after the buffer work).</summary>
+    private void RecordRecentStart(WindowBuffers buffers)
+    {
+        buffers.RecordRecentStart();
+        _recentReadingDue = JudgesLater;
+    }
+
+    /// <summary>
+    /// Writes the forecast (or the rungs of a ladder), verifies it and keeps it or rolls it back exactly; under a delayed
+    /// guard, writes one forecast to be judged later.
+    /// </summary>
     private void Jump(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps)
     {
         var start = EffectiveSteps;
         var isFinal = _options.Mode == FarcastMode.Stop && _options.TotalSteps - start <= _options.Horizon;
-        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(_options.Horizon, _lastKeptRung, _options.MinJump);
         // A parameter frozen since the window began (requires_grad_(false) mid-run) is not moved.
         var moves = _parameters.Select(p => p.requires_grad).ToArray();
+        if (JudgesLater && !isFinal)
+        {
+            WriteForJudgement(buffers, maps, moves, start);
+            return;
+        }
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(ScheduledHorizon(), _lastKeptRung, _options.MinJump);
         JumpOutcome outcome;
         try
         {
@@ -253,21 +271,27 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             return;
         }
 
-        var steps = outcome.Step * _options.Stride;   // at most one window's span, validated to fit an int
-        _lastKeptRung = outcome.Step;
+        Keep(start, outcome.Step, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, outcome.LossBefore, outcome.LossAfter, 0);
+    }
+
+    /// <summary>Counts a kept jump of <paramref name="rung"/> snapshots that started at effective step <paramref name="start"/>.</summary>
+    private void Keep(long start, int rung, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfter)
+    {
+        var steps = rung * _options.Stride;   // at most one window's span, validated to fit an int
+        _lastKeptRung = rung;
         EffectiveSteps += steps;
         Jumps++;
-        var args = new FarcastJumpEventArgs(start, steps, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, outcome.LossBefore, outcome.LossAfter);
+        var args = new FarcastJumpEventArgs(start, steps, reason, lossBefore, lossAfter, judgedAfter);
         _logger.LogInformation("Farcast jump kept: {Jump}; real steps {Real}, effective steps {Effective}.", args, RealSteps, EffectiveSteps);
-        if (isFinal) ShouldStop = true;
+        if (reason == JumpReason.FinalFarcast) ShouldStop = true;
         Jumped?.Invoke(this, args);
     }
 
-    private void Reject(long start, JumpOutcome outcome)
+    private void Reject(long start, JumpOutcome outcome, int judgedAfter = 0)
     {
         RejectedJumps++;
         _reusesLeft = 0;
-        var args = new FarcastJumpEventArgs(start, outcome.TriedStep * _options.Stride, outcome.Reason, outcome.LossBefore, outcome.LossAfter);
+        var args = new FarcastJumpEventArgs(start, outcome.TriedStep * _options.Stride, outcome.Reason, outcome.LossBefore, outcome.LossAfter, judgedAfter);
         _logger.LogDebug("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);
     }

@@ -94,8 +94,9 @@ public sealed class FarcastOptions
     public FarcastMode Mode { get; set; } = FarcastDefaults.Mode;
 
     /// <summary>
-    /// <see cref="FarcastMode.Stop"/> mode: the effective step whose weights are farcast, after which
-    /// <see cref="FarcastOptimizer.ShouldStop"/> becomes true. Must be 0 in <see cref="FarcastMode.Resume"/> mode.
+    /// The length of the run in effective steps. <see cref="FarcastMode.Stop"/> mode: the effective step whose weights
+    /// are farcast, after which <see cref="FarcastOptimizer.ShouldStop"/> becomes true. <see cref="FarcastMode.Resume"/>
+    /// mode: the span of the <see cref="FarcastHorizonSchedule.Shrinking"/> schedule, and 0 otherwise.
     /// </summary>
     /// <value>The default value is 0 (unset). Valid range: 0 or more; in Stop mode more than
     /// <see cref="WarmupSteps"/> + <see cref="InputSteps"/> - 1 + <see cref="Horizon"/>.</value>
@@ -119,6 +120,24 @@ public sealed class FarcastOptions
     /// <value>The default value is 0. Valid range: 0 to 1000.</value>
     [Range(0.0, 1_000.0)]
     public double VerifyStandardErrors { get; set; } = FarcastDefaults.VerifyStandardErrors;
+
+    /// <summary>
+    /// Real steps trained after a jump before the guard judges it: a delayed guard. A jump first dips the held-out loss
+    /// and training then absorbs it, so a check right after the jump sees only the dip. With a delay each jump writes one
+    /// forecast (twice the last kept length, at most <see cref="Horizon"/>; half the last tried after a rejection, at
+    /// least <see cref="MinJump"/>), training goes on for this many real steps, and the guard then compares the loss
+    /// with where plain training would be by then: the guard's reading before the jump, continued along the trend of
+    /// its readings across the recent input window (the same examples at all three readings). A jump that fails is
+    /// rolled back to the pre-jump weights and, for TorchSharp's own optimizers, the pre-jump optimizer state; the
+    /// steps trained meanwhile count as real steps. 0 judges every jump at once, over a ladder of lengths.
+    /// </summary>
+    /// <value>The default value is 0. Valid range: 0 to 1000000; <see cref="FarcastMode.Stop"/> mode needs 0.</value>
+    [Range(0, 1_000_000)]
+    public int JudgeAfterSteps { get; set; } = FarcastDefaults.JudgeAfterSteps;
+
+    /// <summary>How the longest jump changes over the run: constant, or NiNo's shrinking schedule over <see cref="TotalSteps"/>.</summary>
+    /// <value>The default value is <see cref="FarcastHorizonSchedule.Constant"/>.</value>
+    public FarcastHorizonSchedule HorizonSchedule { get; set; } = FarcastDefaults.HorizonSchedule;
 
     /// <summary>A copy, so that later edits of the source do not change a running optimizer.</summary>
     internal FarcastOptions Clone() => (FarcastOptions)MemberwiseClone();

@@ -60,10 +60,17 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                              $"{Key(nameof(FarcastOptions.Horizon))} + 1, the first effective step a farcast can reach); got {options.TotalSteps}.";
             if (options.Stride != 1)
                 yield return $"{Key(nameof(FarcastOptions.Stride))} must be 1 in Stop mode (the final farcast lands on a single step); got {options.Stride}.";
+            if (options.JudgeAfterSteps != 0)
+                yield return $"{Key(nameof(FarcastOptions.JudgeAfterSteps))} must be 0 in Stop mode (no training follows the final farcast); got {options.JudgeAfterSteps}.";
         }
-        else if (options.TotalSteps != 0)
+        else if (options.HorizonSchedule == FarcastHorizonSchedule.Shrinking && options.TotalSteps == 0)
         {
-            yield return $"{Key(nameof(FarcastOptions.TotalSteps))} applies only in Stop mode ({Key(nameof(FarcastOptions.Mode))} is {options.Mode}); got {options.TotalSteps}.";
+            yield return $"{Key(nameof(FarcastOptions.TotalSteps))} must be the run's length in effective steps when {Key(nameof(FarcastOptions.HorizonSchedule))} is Shrinking; got 0.";
+        }
+        else if (options.HorizonSchedule == FarcastHorizonSchedule.Constant && options.TotalSteps != 0)
+        {
+            yield return $"{Key(nameof(FarcastOptions.TotalSteps))} applies only in Stop mode or to a Shrinking {Key(nameof(FarcastOptions.HorizonSchedule))} " +
+                         $"({Key(nameof(FarcastOptions.Mode))} is {options.Mode}); got {options.TotalSteps}.";
         }
     }
 

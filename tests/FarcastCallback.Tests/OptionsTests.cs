@@ -25,8 +25,10 @@ public sealed class OptionsTests
             Assert.That(options.TotalSteps, Is.EqualTo(0));
             Assert.That(options.VerifyTolerance, Is.EqualTo(0.0));
             Assert.That(options.VerifyStandardErrors, Is.EqualTo(0.0));
+            Assert.That(options.JudgeAfterSteps, Is.EqualTo(0), "jumps are judged at once unless a delay is chosen");
+            Assert.That(options.HorizonSchedule, Is.EqualTo(FarcastHorizonSchedule.Constant));
         });
-        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(13));
+        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(15));
     }
 
     [TestCase(5, 6, "Farcast:MinJump must be at most Farcast:Horizon (5); got 6.")]
@@ -45,7 +47,19 @@ public sealed class OptionsTests
     {
         var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { TotalSteps = 500 });
 
-        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:TotalSteps applies only in Stop mode (Farcast:Mode is Resume); got 500."));
+        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:TotalSteps applies only in Stop mode or to a Shrinking Farcast:HorizonSchedule (Farcast:Mode is Resume); got 500."));
+    }
+
+    [Test]
+    public void A_shrinking_horizon_needs_the_run_length_and_a_delayed_guard_needs_training_after_the_jump()
+    {
+        var validator = new FarcastOptionsValidator();
+
+        Assert.That(validator.Validate(null, new FarcastOptions { HorizonSchedule = FarcastHorizonSchedule.Shrinking }).FailureMessage,
+            Is.EqualTo("Farcast:TotalSteps must be the run's length in effective steps when Farcast:HorizonSchedule is Shrinking; got 0."));
+        Assert.That(validator.Validate(null, new FarcastOptions { HorizonSchedule = FarcastHorizonSchedule.Shrinking, TotalSteps = 10_000 }).Succeeded);
+        Assert.That(validator.Validate(null, new FarcastOptions { Mode = FarcastMode.Stop, TotalSteps = 1_000, JudgeAfterSteps = 10 }).FailureMessage,
+            Is.EqualTo("Farcast:JudgeAfterSteps must be 0 in Stop mode (no training follows the final farcast); got 10."));
     }
 
     [TestCase(nameof(FarcastOptions.Horizon), "0", "Farcast:Horizon must be between 1 and 100000; got 0.")]

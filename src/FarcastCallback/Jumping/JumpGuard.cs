@@ -46,13 +46,14 @@ internal sealed class JumpGuard(double tolerance, double standardErrors)
         }
     }
 
-    /// <summary>Whether the weights that gave <paramref name="after"/> may replace those that gave <paramref name="before"/>.</summary>
+    /// <summary>
+    /// Whether the weights that gave <paramref name="after"/> may replace those that gave <paramref name="before"/> (or,
+    /// for a delayed judgement, the loss plain training is expected to have reached by then).
+    /// </summary>
     /// <exception cref="InvalidOperationException">The per-example losses before and after differ in number.</exception>
     public bool Passes(GuardReading before, GuardReading after)
     {
-        if (before.Examples is { } first && after.Examples is { } second && first.Length != second.Length)
-            throw new InvalidOperationException(
-                $"VerificationLosses returned {first.Length} losses before the jump and {second.Length} after; it must give the same examples in the same order.");
+        GuardReading.ThrowIfMismatched(before, after, "before the jump", "after");
         if (!double.IsFinite(after.Mean)) return false;
         var allowed = Math.Abs(before.Mean) * tolerance;
         if (standardErrors > 0 && before.Examples is { Length: > 1 } b && after.Examples is { } a)

@@ -28,15 +28,15 @@ internal static class JumpSearch
         var tried = ladder[0];
         foreach (var j in ladder)
         {
-            if (!Buffers(() => buffers.TryForecast(maps, j, moves))) continue;
+            if (!InScope(() => buffers.TryForecast(maps, j, moves))) continue;
             if (!guard.IsSet)
             {
-                Buffers(buffers.Apply);
+                InScope(buffers.Apply);
                 return new JumpOutcome(j, JumpReason.Accepted, j, null, null);
             }
 
             before ??= guard.Measure();
-            Buffers(buffers.Apply);
+            InScope(buffers.Apply);
             GuardReading after;
             bool passes;
             try
@@ -46,20 +46,22 @@ internal static class JumpSearch
             }
             catch
             {
-                Buffers(buffers.RollBack);
+                InScope(buffers.RollBack);
                 throw;
             }
             (tried, lastAfter) = (j, after);
             if (passes) return new JumpOutcome(j, JumpReason.Accepted, j, before!.Value.Mean, after.Mean);
             reason = JumpReason.VerificationFailed;
-            Buffers(buffers.RollBack);
+            InScope(buffers.RollBack);
         }
         return new JumpOutcome(0, reason, tried, before?.Mean, lastAfter?.Mean);
     }
 
-    private static void Buffers(Action work) => Buffers(() => { work(); return true; });
+    /// <summary>Runs buffer work under no_grad in a dispose scope of its own.</summary>
+    internal static void InScope(Action work) => InScope(() => { work(); return true; });
 
-    private static bool Buffers(Func<bool> work)
+    /// <summary>Runs buffer work under no_grad in a dispose scope of its own and returns its answer.</summary>
+    internal static bool InScope(Func<bool> work)
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();

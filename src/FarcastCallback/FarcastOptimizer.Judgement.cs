@@ -1,0 +1,131 @@
+using FarcastCallback.Forecasting;
+using FarcastCallback.Jumping;
+using FarcastCallback.Observation;
+using TorchSharp.Modules;
+
+namespace FarcastCallback;
+
+/// <summary>
+/// The delayed guard (<see cref="FarcastOptions.JudgeAfterSteps"/>): a jump is written, training absorbs it for a set
+/// number of real steps, and only then is it judged against where plain training would be by then
+/// (docs/design.md, "The delayed guard").
+/// </summary>
+public sealed partial class FarcastOptimizer
+{
+    private PendingJump? _pending;
+    private GuardReading? _recentReading;
+    private bool _recentReadingDue;
+    private int _nextDelayedRung;
+
+    /// <summary>
+    /// True while a jump written under <see cref="FarcastOptions.JudgeAfterSteps"/> awaits its judgement. Until then the
+    /// weights may still be rolled back: a host should not report a target reached on them, and
+    /// <c>save_state_dict</c> refuses. A rollback raises <see cref="JumpRejected"/> with
+    /// <see cref="FarcastJumpEventArgs.JudgedAfterSteps"/> &gt; 0: what the host saw in those last steps is void.
+    /// </summary>
+    public bool JumpUnderJudgement => _pending is not null;
+
+    /// <summary>Whether jumps wait for a delayed judgement: a delay is set and so is a guard.</summary>
+    private bool JudgesLater => _options.JudgeAfterSteps > 0 && _guard.IsSet;
+
+    /// <summary>
+    /// The longest jump allowed now, in snapshots: <see cref="FarcastOptions.Horizon"/>, or under the shrinking
+    /// schedule <c>round((√H − (√H − 1) · t / T)²)</c> at effective step t of T.
+    /// </summary>
+    private int ScheduledHorizon()
+    {
+        if (_options.HorizonSchedule == FarcastHorizonSchedule.Constant) return _options.Horizon;
+        var progress = Math.Min(1.0, EffectiveSteps / (double)_options.TotalSteps);
+        var root = Math.Sqrt(_options.Horizon);
+        return Math.Clamp((int)Math.Round(Math.Pow(root - (root - 1) * progress, 2)), 1, _options.Horizon);
+    }
+
+    /// <summary>The guard's reading at the start of the recent input window, the earlier point of the trend; taken outside the wrapper's dispose scope.</summary>
+    private void MeasureRecentIfDue()
+    {
+        if (!_recentReadingDue) return;
+        _recentReadingDue = false;
+        _recentReading = _guard.Measure();
+    }
+
+    /// <summary>
+    /// Writes one forecast to be judged <see cref="FarcastOptions.JudgeAfterSteps"/> real steps from now. The loss it
+    /// must then beat is the guard's reading now, continued along the trend from the start of the recent input window.
+    /// </summary>
+    private void WriteForJudgement(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, bool[] moves, long start)
+    {
+        var top = ScheduledHorizon();
+        var rung = _nextDelayedRung == 0 ? top : Math.Clamp(_nextDelayedRung, Math.Min(_options.MinJump, top), top);
+        if (!maps.All(m => m.IsFinite) || !JumpSearch.InScope(() => buffers.TryForecast(maps, rung, moves)))
+        {
+            _nextDelayedRung = Math.Max(1, (rung + 1) / 2);
+            Reject(start, new JumpOutcome(0, JumpReason.NonFiniteForecast, rung, null, null));
+            return;
+        }
+
+        GuardReading expected;
+        try
+        {
+            var span = (_options.InputSteps - 1.0) * _options.Stride;
+            expected = _guard.Measure()!.Value.Extrapolated(_recentReading, _options.JudgeAfterSteps / span);
+        }
+        catch
+        {
+            Reject(start, new JumpOutcome(0, JumpReason.VerificationFailed, rung, null, null));   // nothing written yet
+            throw;
+        }
+        var innerState = Inner is OptimizerHelper helper ? InnerState(helper) : null;
+        JumpSearch.InScope(buffers.Apply);
+        _pending = new PendingJump(start, rung, expected, innerState) { StepsLeft = _options.JudgeAfterSteps };
+    }
+
+    /// <summary>Counts a real step of the jump under judgement; at the last, keeps the jump or rolls it back.</summary>
+    private void JudgeIfDue()
+    {
+        var pending = _pending!;
+        if (--pending.StepsLeft > 0) return;
+        GuardReading after;
+        bool passes;
+        try
+        {
+            after = _guard.Measure()!.Value;
+            passes = _guard.Passes(pending.Expected, after);
+        }
+        catch
+        {
+            RollBackPending(null);
+            throw;
+        }
+        if (!passes)
+        {
+            RollBackPending(after.Mean);
+            return;
+        }
+        _pending = null;
+        _nextDelayedRung = Math.Min(2 * pending.Rung, _options.Horizon);
+        Keep(pending.Start, pending.Rung, JumpReason.Accepted, pending.Expected.Mean, after.Mean, _options.JudgeAfterSteps);
+    }
+
+    /// <summary>
+    /// Puts back the pre-jump weights (bit for bit) and, when the inner optimizer can save its state, the pre-jump
+    /// optimizer state; the weights stand again for the effective step the jump started from, and the steps trained
+    /// since count as real steps. Reported as a rejection with the guard's loss, when it was read.
+    /// </summary>
+    private void RollBackPending(double? lossAfter)
+    {
+        var pending = _pending!;
+        _pending = null;
+        JumpSearch.InScope(_buffers!.RollBack);
+        if (pending.InnerState is { } state) LoadInnerState((OptimizerHelper)Inner, state);
+        var judgedAfter = _options.JudgeAfterSteps - pending.StepsLeft;
+        EffectiveSteps = pending.Start;
+        _nextDelayedRung = Math.Max(1, (pending.Rung + 1) / 2);
+        Reject(pending.Start, new JumpOutcome(0, JumpReason.VerificationFailed, pending.Rung, pending.Expected.Mean, lossAfter), judgedAfter);
+    }
+
+    /// <summary>A jump written and waiting: where it started, its length in snapshots, the loss it must beat, the optimizer's state before it.</summary>
+    private sealed record PendingJump(long Start, int Rung, GuardReading Expected, byte[]? InnerState)
+    {
+        public int StepsLeft { get; set; }
+    }
+}
