@@ -48,8 +48,14 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [DefaultValue(128)]
         public int VerifyImages { get; init; } = 128;
 
+        [CommandOption("--ema-decay <D>")]
+        [Description("Both runs keep an exponential moving average of their weights with this decay, evaluated beside them (rows plain_ema and farcast_ema); 0: none. Default 0.99.")]
+        [DefaultValue(MnistPresets.DefaultAverageDecay)]
+        public double EmaDecay { get; init; } = MnistPresets.DefaultAverageDecay;
+
         public override ValidationResult Validate()
         {
+            if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
             return base.Validate();
@@ -66,7 +72,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
-            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule);
+            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay);
         return Run(data, jobSettings, options, settings.Out, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer");
     }
 
@@ -81,7 +87,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var path = settings.Data ?? MnistPresets.FashionMnistPath;
         var data = MnistPresets.NinoSplit(path);
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,
-            Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000);
+            Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000, settings.EmaDecay);
         if (jobSettings.VerifyChunk > data.Verification.Count)
             throw new ArgumentException($"--verify-images {jobSettings.VerifyChunk} is more than the guard pool's {data.Verification.Count} images.");
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
@@ -98,6 +104,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress));
         var summary = MnistJob.Summary(results, run, jobSettings, options);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
+        PairedRunConsole.ReportCurves(summary);
         AnsiConsole.MarkupLineInterpolated($"Seeds that reached the target: plain {results.Count(r => r.BaselineTime.Steps is not null)} of {results.Count}, farcast {results.Count(r => r.FarcastTime.Steps is not null)} of {results.Count}.");
         if (output is not null)
         {

@@ -82,6 +82,26 @@ internal static class PairedRunConsole
         AnsiConsole.MarkupLineInterpolated($"Target: {target}; speed-up (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; the wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time.");
     }
 
+    /// <summary>
+    /// summary.json's <c>curves</c> as a table: per curve (each run and its weight average) the median steps to the target
+    /// three ways and the final accuracy; then the speed-ups to the crossing that stands, which say what each control explains.
+    /// </summary>
+    public static void ReportCurves(JsonObject summary)
+    {
+        if (summary["curves"] is not JsonObject curves) return;
+        var table = new Table().Title("Steps to the target (medians over seeds)").Border(TableBorder.Simple)
+            .AddColumns("curve", "first crossing", $"standing ({curves["standing_window"]} evals)", "plain's final loss", "final acc.");
+        foreach (var name in PairedSeedResult.CurveNames)
+            if (curves[name] is JsonObject c)
+                table.AddRow(name, Steps(c["first_crossing"]), Steps(c["standing_crossing"]), Steps(c["loss_reached"]), Figure(c["final_accuracy"]!.GetValue<double>()));
+        AnsiConsole.Write(table);
+        foreach (var (name, node) in curves)
+            if (node is JsonObject comparison && comparison["standing_steps"] is JsonObject standing)
+                AnsiConsole.MarkupLineInterpolated($"{name.Replace("_vs_", " vs ")}: {Speedup(standing["median"])} steps to the standing crossing, {Speedup(comparison["loss_steps"]!["median"])} to plain's final loss.");
+
+        static string Steps(JsonNode? value) => value is null ? "not reached" : $"{value.GetValue<double>():0}";
+    }
+
     /// <summary>A figure in four decimals, or in scientific notation when it is very small or large.</summary>
     internal static string Figure(double value) => Math.Abs(value) >= 1e-3 && Math.Abs(value) < 1e4 ? $"{value:0.0000}" : $"{value:0.00e0}";
 

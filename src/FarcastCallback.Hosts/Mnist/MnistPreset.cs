@@ -42,9 +42,13 @@ public static class MnistPresets
     public static double TargetAccuracy(this MnistPreset preset) => preset == MnistPreset.Fm32 ? 0.905 : 0.895;
 
     /// <summary>The job settings of a preset: AdamW 0.006 without weight decay, batch 128, 10,000 steps, the fixed target.</summary>
-    public static MnistJobSettings Settings(this MnistPreset preset, int steps = 10_000, int seeds = 1, int firstSeed = 1, int evaluateEvery = 25, int verifyChunk = 1000) =>
+    public static MnistJobSettings Settings(this MnistPreset preset, int steps = 10_000, int seeds = 1, int firstSeed = 1, int evaluateEvery = 25, int verifyChunk = 1000,
+        double averageDecay = DefaultAverageDecay) =>
         new(steps, seeds, firstSeed, BatchSize: 128, LearningRate: 0.006, EvaluateEvery: evaluateEvery, Optimizer: InnerOptimizer.AdamW, Preset: preset,
-            TargetAccuracy: preset.TargetAccuracy(), VerifyChunk: verifyChunk);
+            TargetAccuracy: preset.TargetAccuracy(), VerifyChunk: verifyChunk, AverageDecay: averageDecay);
+
+    /// <summary>The weight average the presets keep beside each run: the best decay of the EMA measured on FM-16 seed 1 (docs/benchmarks.md).</summary>
+    public const double DefaultAverageDecay = 0.99;
 
     /// <summary>
     /// NiNo's split of Fashion-MNIST: train on the first 55,000 training images, keep the last 5,000 as the guard's

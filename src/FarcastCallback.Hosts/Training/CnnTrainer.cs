@@ -63,14 +63,15 @@ public sealed class CnnTrainer : IDisposable
 
     /// <summary>
     /// Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data; an optional
-    /// learning-rate <paramref name="schedule"/> is stepped after every real step, inside the clock.
+    /// learning-rate <paramref name="schedule"/> is stepped after every real step, inside the clock, and so is the
+    /// optional weight <paramref name="average"/>, which every evaluation also measures.
     /// </summary>
     public TrainingRun Start(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null,
-        optim.lr_scheduler.LRScheduler? schedule = null) =>
+        optim.lr_scheduler.LRScheduler? schedule = null, ExponentialWeightAverage? average = null) =>
         new(model, optimizer,
             rows => nn.functional.nll_loss(model.forward(_trainImages.index_select(0, rows)), _trainLabels.index_select(0, rows)),
             () => Evaluate(model, _validationImages, _validationLabels),
-            new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule);
+            new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule, average);
 
     public void Dispose()
     {

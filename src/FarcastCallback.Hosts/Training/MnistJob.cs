@@ -32,9 +32,11 @@ public enum LearningRateSchedule
 /// <param name="TargetAccuracy">A fixed target accuracy; null: the plain run's smoothed final accuracy.</param>
 /// <param name="VerifyChunk">Images per guard check, rotated through the verification split, judged on per-image losses;
 /// 0: the mean loss on the whole split.</param>
+/// <param name="AverageDecay">The decay of the weight average (EMA) each run keeps and every evaluation measures beside
+/// the weights; 0: none.</param>
 public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0,
     InnerOptimizer Optimizer = InnerOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    MnistPreset Preset = MnistPreset.None, double? TargetAccuracy = null, int VerifyChunk = 0)
+    MnistPreset Preset = MnistPreset.None, double? TargetAccuracy = null, int VerifyChunk = 0, double AverageDecay = 0)
 {
     /// <summary>The inner optimizer for <paramref name="parameters"/>.</summary>
     internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer.Create(parameters, LearningRate, Momentum);
@@ -86,12 +88,30 @@ public static class MnistJob
                 farcast.RunWithoutGuard = true;   // no verification images: the unguarded ablation, logged by the wrapper
             }
 
-            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer));
+            using var plainAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(plainModel.parameters(), settings.AverageDecay) : null;
+            using var farcastAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(farcastModel.parameters(), settings.AverageDecay) : null;
+            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer), average: plainAverage);
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
-                settings.CreateSchedule(farcast));
+                settings.CreateSchedule(farcast), farcastAverage);
+            FollowJudgements(farcast, farcasting);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
         }
         return results;
+    }
+
+    /// <summary>
+    /// Keeps a farcast run's record honest about jumps: the evaluations made on weights that a delayed guard then rolled
+    /// back no longer stand, and the run's weight average starts again wherever the weights jumped for good or were put back.
+    /// </summary>
+    internal static void FollowJudgements(FarcastOptimizer farcast, TrainingRun run)
+    {
+        farcast.Jumped += (_, _) => run.ResetAverage();
+        farcast.JumpRejected += (_, e) =>
+        {
+            if (e.JudgedAfterSteps == 0) return;
+            run.VoidFrom(farcast.RealSteps - e.JudgedAfterSteps);
+            run.ResetAverage();
+        };
     }
 
     /// <summary>summary.json's content; see <see cref="PairedRunReport.Summary"/>.</summary>

@@ -48,6 +48,7 @@ public static class PairedRunReport
             ["baseline"] = results.Count(r => r.BaselineTime.Steps is not null),
             ["farcast"] = results.Count(r => r.FarcastTime.Steps is not null),
         };
+        if (results.All(r => r.Curves is not null)) summary["curves"] = Curves(results);
         summary["speedup_steps_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupSteps)).Select(v => (JsonNode)v).ToArray());
         summary["speedup_wallclock_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupWallclock)).Select(v => (JsonNode)v).ToArray());
         summary["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray());
@@ -73,6 +74,74 @@ public static class PairedRunReport
         Plot(Path.Combine(directory, "accuracy-vs-steps.png"), title, "real optimizer steps", results[0], p => p.RealSteps);
         Plot(Path.Combine(directory, "accuracy-vs-seconds.png"), title, "training seconds", results[0], p => p.Seconds);
         JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);   // last: a folder with a summary holds a finished result
+    }
+
+    /// <summary>The comparisons summary.json's <c>curves</c> reports, slower ÷ faster candidate: what each control explains.</summary>
+    private static readonly (string Name, string Reference, string Candidate)[] Comparisons =
+    {
+        ("farcast_vs_plain", "plain", "farcast"),
+        ("plain_ema_vs_plain", "plain", "plain_ema"),
+        ("farcast_vs_plain_ema", "plain_ema", "farcast"),
+        ("farcast_ema_vs_plain_ema", "plain_ema", "farcast_ema"),
+    };
+
+    /// <summary>
+    /// <c>curves</c>: per curve (plain, plain_ema, farcast, farcast_ema) the medians of its three times to target
+    /// (<see cref="CurveTimes"/>) and final figures, and the speed-ups between curves to the standing crossing and to
+    /// the loss target, median and per seed. Where only the candidate reached the target, the seed's entry under
+    /// <c>at_least</c> is the bound the reference's last step gives.
+    /// </summary>
+    private static JsonObject Curves(IReadOnlyList<PairedSeedResult> results)
+    {
+        var curves = new JsonObject { ["standing_window"] = CurveTimes.StandingWindow };
+        foreach (var name in PairedSeedResult.CurveNames)
+        {
+            var times = results.Select(r => r.Curves!.GetValueOrDefault(name)).ToArray();
+            if (times.Any(t => t is null)) continue;
+            curves[name] = new JsonObject
+            {
+                ["first_crossing"] = Speedup.MedianTime(times.Select(t => (double?)t!.FirstCrossing)),
+                ["standing_crossing"] = Speedup.MedianTime(times.Select(t => (double?)t!.StandingCrossing)),
+                ["standing_crossing_seconds"] = Speedup.MedianTime(times.Select(t => t!.StandingCrossingSeconds)),
+                ["loss_reached"] = Speedup.MedianTime(times.Select(t => (double?)t!.LossReached)),
+                ["final_accuracy"] = Speedup.Median(times.Select(t => t!.FinalAccuracy)),
+                ["final_loss"] = Speedup.Median(times.Select(t => t!.FinalLoss)),
+                ["per_seed"] = new JsonArray(times.Select(t => (JsonNode)new JsonObject
+                {
+                    ["first_crossing"] = t!.FirstCrossing, ["standing_crossing"] = t.StandingCrossing, ["loss_reached"] = t.LossReached,
+                    ["final_accuracy"] = t.FinalAccuracy, ["final_loss"] = t.FinalLoss,
+                }).ToArray()),
+            };
+        }
+        foreach (var (name, reference, candidate) in Comparisons)
+        {
+            if (curves[reference] is null || curves[candidate] is null) continue;
+            curves[name] = new JsonObject
+            {
+                ["standing_steps"] = Comparison(results, reference, candidate, t => t.StandingCrossing, r => r.Baseline[^1].RealSteps),
+                ["standing_seconds"] = Comparison(results, reference, candidate, t => t.StandingCrossingSeconds, r => r.Baseline[^1].Seconds),
+                ["loss_steps"] = Comparison(results, reference, candidate, t => t.LossReached, r => r.Baseline[^1].RealSteps),
+            };
+        }
+        return curves;
+    }
+
+    /// <summary>
+    /// The speed-up of <paramref name="candidate"/> over <paramref name="reference"/> by <paramref name="time"/>; where only
+    /// the candidate got there, the bound <paramref name="limit"/> (what the reference had spent at its end) gives.
+    /// </summary>
+    private static JsonObject Comparison(IReadOnlyList<PairedSeedResult> results, string reference, string candidate, Func<CurveTimes, double?> time,
+        Func<PairedSeedResult, double> limit)
+    {
+        var ratios = results.Select(r => Speedup.Ratio(time(r.Curves![reference]), time(r.Curves[candidate]))).ToArray();
+        var bounds = results.Select(r => time(r.Curves![reference]) is null && time(r.Curves[candidate]) is { } c && c > 0
+            ? (JsonNode?)(limit(r) / c) : null).ToArray();
+        return new JsonObject
+        {
+            ["median"] = Speedup.Median(ratios),
+            ["per_seed"] = new JsonArray(ratios.Select(v => (JsonNode?)v).ToArray()),
+            ["at_least"] = new JsonArray(bounds),
+        };
     }
 
     private static JsonObject Figures(TimeToAccuracy t, IReadOnlyList<TrainingPoint> points) => new()

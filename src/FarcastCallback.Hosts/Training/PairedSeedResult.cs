@@ -6,8 +6,12 @@ namespace FarcastCallback.Hosts.Training;
 /// </summary>
 public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
     double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps, double OverheadSeconds = 0,
-    double TargetLoss = double.NaN, TimeToAccuracy? BaselineLossTime = null, TimeToAccuracy? FarcastLossTime = null, GuardCost? Guard = null)
+    double TargetLoss = double.NaN, TimeToAccuracy? BaselineLossTime = null, TimeToAccuracy? FarcastLossTime = null, GuardCost? Guard = null,
+    IReadOnlyDictionary<string, CurveTimes>? Curves = null)
 {
+    /// <summary>The curves <see cref="Curves"/> may hold: each run's weights and, when the job keeps them, their averages.</summary>
+    public static readonly string[] CurveNames = { "plain", "plain_ema", "farcast", "farcast_ema" };
+
     /// <summary>The wrapper's own time (<see cref="FarcastOptimizer.Overhead"/>) as a share of the farcast run's training seconds.</summary>
     public double OverheadFraction => Farcast[^1].Seconds > 0 ? OverheadSeconds / Farcast[^1].Seconds : 0;
 
@@ -50,8 +54,12 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     {
         var target = targetAccuracy ?? TimeToAccuracy.Target(plain.Points);
         var targetLoss = TimeToAccuracy.TargetLoss(plain.Points);
+        var curves = new Dictionary<string, CurveTimes>();
+        foreach (var (name, points, curve) in new[] { ("plain", plain.Points, Curve.Raw), ("plain_ema", plain.Points, Curve.Average),
+                     ("farcast", farcasting.Points, Curve.Raw), ("farcast_ema", farcasting.Points, Curve.Average) })
+            if (CurveTimes.Of(points, curve, target, targetLoss) is { } times) curves[name] = times;
         return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
             TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps,
-            farcast.Overhead.TotalSeconds, targetLoss, TimeToAccuracy.OfLoss(plain.Points, targetLoss), TimeToAccuracy.OfLoss(farcasting.Points, targetLoss), guard);
+            farcast.Overhead.TotalSeconds, targetLoss, TimeToAccuracy.OfLoss(plain.Points, targetLoss), TimeToAccuracy.OfLoss(farcasting.Points, targetLoss), guard, curves);
     }
 }

@@ -1,18 +1,18 @@
 namespace FarcastCallback.Hosts.Training;
 
-/// <summary>When a run first reached a target validation accuracy: real steps and training seconds (null if never).</summary>
+/// <summary>When a run first reached a target validation accuracy: real steps and training seconds (null if never); points that do not stand are skipped.</summary>
 public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAccuracy, double FinalLoss)
 {
     public static TimeToAccuracy Of(IReadOnlyList<TrainingPoint> points, double target)
     {
-        var reached = points.FirstOrDefault(p => p.ValidationAccuracy >= target);
+        var reached = points.FirstOrDefault(p => p.Stands && p.ValidationAccuracy >= target);
         return new TimeToAccuracy(reached?.RealSteps, reached?.Seconds, points[^1].ValidationAccuracy, points[^1].ValidationLoss);
     }
 
     /// <summary>When the validation loss first fell to <paramref name="target"/> or below.</summary>
     public static TimeToAccuracy OfLoss(IReadOnlyList<TrainingPoint> points, double target)
     {
-        var reached = points.FirstOrDefault(p => p.ValidationLoss <= target);
+        var reached = points.FirstOrDefault(p => p.Stands && p.ValidationLoss <= target);
         return new TimeToAccuracy(reached?.RealSteps, reached?.Seconds, points[^1].ValidationAccuracy, points[^1].ValidationLoss);
     }
 

@@ -21,6 +21,7 @@ public sealed class TrainingRun
     private readonly Func<long>? _effectiveSteps;
     private readonly Func<bool>? _shouldStop;
     private readonly optim.lr_scheduler.LRScheduler? _schedule;
+    private readonly ExponentialWeightAverage? _average;
     private readonly Stopwatch _clock = new();
     private readonly List<TrainingPoint> _points = new();
 
@@ -33,11 +34,13 @@ public sealed class TrainingRun
     /// <param name="effectiveSteps">The step the weights stand for (a farcast run's); null: the real steps.</param>
     /// <param name="shouldStop">Checked after each step; true stops the run (Stop mode).</param>
     /// <param name="schedule">Learning-rate schedule stepped after every real step.</param>
+    /// <param name="average">A weight average updated after every real step (inside the clock) and evaluated beside the weights.</param>
     public TrainingRun(nn.Module model, optim.Optimizer optimizer, Func<Tensor, Tensor> batchLoss, Func<(double Accuracy, double Loss)> evaluate,
-        BatchOrder order, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null)
+        BatchOrder order, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null,
+        ExponentialWeightAverage? average = null)
     {
-        (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule) =
-            (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule);
+        (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule, _average) =
+            (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule, average);
         Record();
     }
 
@@ -64,18 +67,36 @@ public sealed class TrainingRun
             _batchLoss(rows).backward();
             _optimizer.step();
             _schedule?.step();
+            _average?.Update();
         }
         _clock.Stop();
         RealSteps++;
         Stopped = _shouldStop?.Invoke() ?? false;
     }
 
-    /// <summary>Evaluates (not timed) and records a point.</summary>
+    /// <summary>Evaluates the weights and their average (not timed) and records a point.</summary>
     public void Record()
     {
         var (accuracy, loss) = _evaluate();
-        _points.Add(new TrainingPoint(RealSteps, _effectiveSteps?.Invoke() ?? RealSteps, _clock.Elapsed.TotalSeconds, accuracy, loss));
+        (double Accuracy, double Loss)? average = null;
+        if (_average is not null)
+            using (_average.SwapIn())
+                average = _evaluate();
+        _points.Add(new TrainingPoint(RealSteps, _effectiveSteps?.Invoke() ?? RealSteps, _clock.Elapsed.TotalSeconds, accuracy, loss, average?.Accuracy, average?.Loss));
     }
+
+    /// <summary>
+    /// The points from real step <paramref name="realStep"/> on were measured on weights that were rolled back: they no
+    /// longer stand, and no time to target counts them.
+    /// </summary>
+    public void VoidFrom(long realStep)
+    {
+        for (var i = 0; i < _points.Count; i++)
+            if (_points[i].RealSteps >= realStep) _points[i] = _points[i] with { Stands = false };
+    }
+
+    /// <summary>Starts the weight average again at the current weights (after a jump moved them).</summary>
+    public void ResetAverage() => _average?.Reset();
 
     /// <summary>
     /// Runs <paramref name="plain"/> and <paramref name="farcast"/> for <paramref name="steps"/> steps, alternating which
