@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The FM-16 measurements of issue 19 (docs/benchmarks.md, "FM-16: the delayed guard and the weight average"):
+#   tune     seeds 1-3, one row per guard: the delayed guard at 200 and 400 steps, no guard, the immediate guard
+#   heldout  seeds 11-15 with the settings chosen on seeds 1-3 (appsettings.nino.json)
+# Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
+# ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)
+# sets the evaluation grid (the tuning round used 50 to halve the evaluations' cost). Needs Debian's
+# dataset-fashion-mnist. One seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25.
+set -euo pipefail
+out="${1:-out/fm16}"
+shift || true
+stages="${*:-tune heldout}"
+cd "$(dirname "$0")/.."
+source scripts/farcast-command.sh
+grid=(--eval-every "${EVAL_EVERY:-25}")
+declare -A rows=(
+  [delayed-200]="--Farcast:JudgeAfterSteps=200"
+  [delayed-400]="--Farcast:JudgeAfterSteps=400"
+  [no-guard]="--verify-images 0"
+  [immediate]=""
+)
+for stage in $stages; do
+  case "$stage" in
+    tune)
+      for row in ${TUNE_ROWS:-delayed-200 no-guard delayed-400 immediate}; do
+        # shellcheck disable=SC2086
+        farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
+      done ;;
+    heldout)
+      farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" --out "$out/heldout" ;;
+    *) echo "unknown stage '$stage' (tune, heldout)" >&2; exit 2 ;;
+  esac
+done
