@@ -50,7 +50,14 @@ public static class FarcastApp
     }
 
     /// <summary>One line for the user: .NET appends "(Parameter 'x')" to argument errors, which names our code, not their input.</summary>
-    private static string UserMessage(Exception exception) => exception is ArgumentException { ParamName: { } name } argument
-        ? argument.Message.Replace($" (Parameter '{name}')", "", StringComparison.Ordinal)
-        : exception.Message;
+    private static string UserMessage(Exception exception) => WithoutParameterNames(exception switch
+    {
+        // Spectre reports a failed conversion without its reason ("Failed to convert '5' to MnistPreset."): add it.
+        CommandRuntimeException { InnerException: { } inner } when !exception.Message.Contains(inner.Message, StringComparison.Ordinal) =>
+            $"{exception.Message.TrimEnd('.')}: {inner.Message}",
+        _ => exception.Message,
+    });
+
+    private static string WithoutParameterNames(string message) =>
+        System.Text.RegularExpressions.Regex.Replace(message, @" \(Parameter '[^']*'\)", string.Empty);
 }

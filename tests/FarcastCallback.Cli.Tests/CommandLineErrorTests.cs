@@ -52,6 +52,20 @@ public sealed class CommandLineErrorTests
         AssertOneLineError(flag == "--task" ? new[] { "fullbatch", "--task", value, "--dataset", "Moons" }
             : new[] { "fullbatch", "--task", "classifier", "--dataset", "Moons", flag, value }, message);
 
+    [TestCase("mnist", "--preset", "5", "'5' is not one of MnistPreset's names: None, Fm16, Fm32.")]
+    [TestCase("mnist", "--preset", "1", "'1' is not one of MnistPreset's names")]
+    [TestCase("mnist", "--optimizer=9", "", "'9' is not one of InnerOptimizer's names: Adam, Sgd, AdamW.")]
+    [TestCase("mnist", "--lr-schedule:-1", "", "'-1' is not one of LearningRateSchedule's names")]
+    [TestCase("fullbatch", "--task", "2", "'2' is not one of FullBatchTaskName's names")]
+    [TestCase("fullbatch", "--activation", "7", "'7' is not one of CoordinateActivation's names")]
+    [TestCase("fullbatch", "--dataset", "0", "'0' is not one of ClassifierDataset's names")]
+    public void An_enum_option_takes_names_only_never_numbers(string command, string flag, string value, string message) =>
+        AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
+
+    [Test]
+    public void Enum_names_stay_case_insensitive() =>
+        AssertOneLineError(new[] { "mnist", "--optimizer", "adamw", "--lr-schedule", "lineardecay", "--steps", "0" }, "--steps must be at least 1");
+
     [Test]
     public void A_seed_range_past_int_max_is_refused() =>
         AssertOneLineError(new[] { "fullbatch", "--seed", "2147483647", "--seeds", "3" }, "runs past the largest seed");

@@ -67,6 +67,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [CommandOption("--task <NAME>")]
         [Description("inr (image fitting), pinn (1-D Poisson) or classifier (two moons, or --csv). Default inr.")]
         [DefaultValue(FullBatchTaskName.Inr)]
+        [TypeConverter(typeof(NamedEnumConverter<FullBatchTaskName>))]
         public FullBatchTaskName Task { get; init; } = FullBatchTaskName.Inr;
 
         [CommandOption("--reference-lr <RATE>")]
@@ -97,6 +98,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [CommandOption("--activation <NAME>")]
         [Description("inr: Tanh, or Sine (SIREN: fits a 64×64 image to 60 dB in ~250 steps, then Adam at 1e-3 spikes, which makes time to a final loss meaningless). Default Tanh.")]
         [DefaultValue(CoordinateActivation.Tanh)]
+        [TypeConverter(typeof(NamedEnumConverter<CoordinateActivation>))]
         public CoordinateActivation Activation { get; init; } = CoordinateActivation.Tanh;
 
         [CommandOption("--points <N>")]
@@ -107,6 +109,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [CommandOption("--dataset <NAME>")]
         [Description("classifier: Spirals (3 noisy arms) or Moons (two moons), each 2,000 training, 1,000 validation and 1,000 test points. Default Spirals.")]
         [DefaultValue(ClassifierDataset.Spirals)]
+        [TypeConverter(typeof(NamedEnumConverter<ClassifierDataset>))]
         public ClassifierDataset Dataset { get; init; } = ClassifierDataset.Spirals;
 
         [CommandOption("--csv <FILE>")]

@@ -27,6 +27,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [CommandOption("--preset <NAME>")]
         [Description("None (the paper's CNN), Fm16 or Fm32: NiNo's Fashion-MNIST tasks — its network, split (first 55,000 training images; the last 5,000 are the guard's pool; accuracy on the 10,000 test images), AdamW 0.006, batch 128, 10,000 steps, target 89.5 % / 90.5 %; the guard rotates through the pool in chunks of --verify-images (default 1,000) with per-image losses. Farcast settings: appsettings.nino.json over appsettings.json.")]
         [DefaultValue(MnistPreset.None)]
+        [TypeConverter(typeof(NamedEnumConverter<MnistPreset>))]
         public MnistPreset Preset { get; init; } = MnistPreset.None;
 
         [CommandOption("--data <PATH>")]
@@ -36,6 +37,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [CommandOption("--lr-schedule <NAME>")]
         [Description("Constant, or LinearDecay (to 5 % of --lr at the last real step). Default Constant.")]
         [DefaultValue(LearningRateSchedule.Constant)]
+        [TypeConverter(typeof(NamedEnumConverter<LearningRateSchedule>))]
         public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
 
         [CommandOption("--limit <N>")]

@@ -16,6 +16,7 @@ public class PairedRunSettings : TrainingSettings
     [CommandOption("--optimizer <NAME>")]
     [Description("Inner optimizer of both runs: Adam, Sgd (with --momentum) or AdamW. Default Adam.")]
     [DefaultValue(InnerOptimizer.Adam)]
+    [TypeConverter(typeof(NamedEnumConverter<InnerOptimizer>))]
     public InnerOptimizer Optimizer { get; init; } = InnerOptimizer.Adam;
 
     [CommandOption("--momentum <M>")]
