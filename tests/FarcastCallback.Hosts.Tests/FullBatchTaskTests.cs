@@ -91,6 +91,58 @@ public sealed class FullBatchTaskTests
         Assert.That(image.Values, Has.All.InRange(0f, 1f));
     }
 
+    private static string NoisyPng(int width, int height)
+    {
+        var path = Path.Combine(TinyDigits.TemporaryFolder(), "noisy.png");
+        var random = new Random(5);
+        using var bitmap = new SKBitmap(width, height);
+        for (var y = 0; y < height; y++)
+            for (var x = 0; x < width; x++)
+                bitmap.SetPixel(x, y, new SKColor((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256)));
+        using var file = File.Create(path);
+        bitmap.Encode(file, SKEncodedImageFormat.Png, 100);
+        return path;
+    }
+
+    [Test]
+    public void A_truncated_png_is_refused_not_fitted_as_a_blank_image()
+    {
+        var path = NoisyPng(64, 64);
+        var bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(path, bytes[..(bytes.Length * 6 / 10)]);
+
+        var error = Assert.Throws<InvalidDataException>(() => InrImage.Load(path, 16));
+
+        Assert.That(error!.Message, Does.StartWith(path).And.Contain("could not be decoded completely"));
+    }
+
+    [TestCase(6_000, "its header claims 6000 × 6000 pixels, more than a file of {0} bytes can hold.")]
+    [TestCase(16_384, "16384 × 16384 pixels; images of up to 40,000,000 pixels are accepted.")]
+    public void A_png_header_that_claims_more_pixels_than_its_file_or_the_cap_allows_is_refused_before_decoding(int side, string message)
+    {
+        var path = NoisyPng(8, 8);
+        var bytes = File.ReadAllBytes(path);
+        // IHDR's width and height (bytes 16-23) are patched, its CRC (bytes 29-32) recomputed.
+        foreach (var offset in new[] { 16, 20 }) bytes.AsSpan(offset, 4).SetBigEndian(side);
+        bytes.AsSpan(29, 4).SetBigEndian(Crc32(bytes.AsSpan(12, 17)));
+        File.WriteAllBytes(path, bytes);
+
+        var error = Assert.Throws<InvalidDataException>(() => InrImage.Load(path, 16));
+
+        Assert.That(error!.Message, Is.EqualTo($"{path}: " + string.Format(System.Globalization.CultureInfo.InvariantCulture, message, bytes.Length)));
+    }
+
+    private static uint Crc32(ReadOnlySpan<byte> data)
+    {
+        var crc = 0xFFFFFFFFu;
+        foreach (var b in data)
+        {
+            crc ^= b;
+            for (var k = 0; k < 8; k++) crc = (crc & 1) != 0 ? (crc >> 1) ^ 0xEDB88320u : crc >> 1;
+        }
+        return ~crc;
+    }
+
     [Test]
     public void A_file_that_is_not_an_image_is_refused_with_its_name()
     {
@@ -171,4 +223,11 @@ public sealed class FullBatchTaskTests
 
         Assert.That(data.Classes, Is.EqualTo(new[] { "1", "2" }));
     }
+}
+
+internal static class BigEndianSpan
+{
+    public static void SetBigEndian(this Span<byte> bytes, uint value) => System.Buffers.Binary.BinaryPrimitives.WriteUInt32BigEndian(bytes, value);
+
+    public static void SetBigEndian(this Span<byte> bytes, int value) => System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(bytes, value);
 }

@@ -11,6 +11,15 @@ public sealed class InrImage
     /// <summary>Images larger than this on either side are refused before they are decoded.</summary>
     public const int MaxSourceSide = 16_384;
 
+    /// <summary>The most pixels a source image may have (a 40-megapixel photograph; 160 MB decoded), checked before decoding.</summary>
+    public const long MaxSourcePixels = 40_000_000;
+
+    /// <summary>
+    /// The most pixels per byte of the file a header may claim: deflate and JPEG compress a flat image at most about
+    /// a thousandfold, so a 69-byte file claiming 16,384 × 16,384 pixels lies about its size.
+    /// </summary>
+    public const int MaxPixelsPerFileByte = 2_048;
+
     /// <summary>The largest fitted size: every pixel is in every step's batch.</summary>
     public const int MaxSize = 512;
 
@@ -62,7 +71,16 @@ public sealed class InrImage
         var (width, height) = (codec.Info.Width, codec.Info.Height);
         if (width < 1 || height < 1 || width > MaxSourceSide || height > MaxSourceSide)
             throw new InvalidDataException($"{path}: {width} × {height} pixels; images up to {MaxSourceSide} × {MaxSourceSide} are accepted.");
-        using var decoded = SKBitmap.Decode(codec) ?? throw new InvalidDataException($"{path}: the image data could not be decoded.");
+        var pixels = (long)width * height;
+        if (pixels > MaxSourcePixels)
+            throw new InvalidDataException(FormattableString.Invariant($"{path}: {width} × {height} pixels; images of up to {MaxSourcePixels:N0} pixels are accepted."));
+        var fileBytes = new FileInfo(path).Length;
+        if (pixels > fileBytes * MaxPixelsPerFileByte)
+            throw new InvalidDataException($"{path}: its header claims {width} × {height} pixels, more than a file of {fileBytes} bytes can hold.");
+        using var decoded = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Unpremul));
+        var result = codec.GetPixels(decoded.Info, decoded.GetPixels());
+        if (result != SKCodecResult.Success)
+            throw new InvalidDataException($"{path}: the image data could not be decoded completely ({result}).");
         using var resized = decoded.Resize(new SKImageInfo(size, size, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
             ?? throw new InvalidDataException($"{path}: the image could not be resized to {size} × {size}.");
 
