@@ -25,7 +25,12 @@ public sealed class CommandLineErrorTests
     [TestCase("--Farcast:Lambda=NaN", "", "Farcast:Lambda='NaN' is not a finite number")]
     [TestCase("--Farcast:Horizon=0", "", "Farcast:Horizon must be between 1 and 100000; got 0.")]
     [TestCase("--lr", "NaN", "--lr must be a positive number")]
-    [TestCase("--lr", "1e300", "--lr must be a positive number that fits in float32")]
+    [TestCase("--lr", "1e300", "--lr must be a positive number of at most 1000000")]
+    [TestCase("--lr", "1e38", "--lr must be a positive number of at most 1000000; got 1E+38.")]
+    [TestCase("--reference-lr", "1e39", "--reference-lr must be a positive number of at most 1000000")]
+    [TestCase("--lr-grid", "0.01,1e39", "--lr-grid must be comma-separated positive numbers of at most 1000000")]
+    [TestCase("--points", "1000000", "--points must be between 2 and 100000; got 1000000.")]
+    [TestCase("--target-loss", "-1", "--target-loss must be a positive finite number (a training loss is never below 0); got -1.")]
     [TestCase("--seeds", "0", "--seeds must be at least 1")]
     public void A_mistaken_fullbatch_argument_is_one_line_naming_it(string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { "fullbatch", "--task", "pinn", flag } : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
@@ -60,6 +65,15 @@ public sealed class CommandLineErrorTests
     [TestCase("fullbatch", "--activation", "7", "'7' is not one of CoordinateActivation's names")]
     [TestCase("fullbatch", "--dataset", "0", "'0' is not one of ClassifierDataset's names")]
     public void An_enum_option_takes_names_only_never_numbers(string command, string flag, string value, string message) =>
+        AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
+
+    [TestCase("mnist", "--momentum", "0.5", "--momentum applies to --optimizer Sgd only.")]
+    [TestCase("mnist", "--momentum:0.5", "", "--momentum applies to --optimizer Sgd only.")]
+    [TestCase("text", "--lora-alpha", "8", "--lora-alpha applies to --lora RANK (LoRA fine-tuning) only.")]
+    [TestCase("text", "--lora-targets=q,k", "", "--lora-targets applies to --lora RANK (LoRA fine-tuning) only.")]
+    [TestCase("text", "--lora", "100000", "--lora must be a rank from 1 to 16384")]
+    [TestCase("text", "--lora", "2147483647", "--lora must be a rank from 1 to 16384")]
+    public void An_option_the_run_does_not_use_or_cannot_hold_is_refused(string command, string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
 
     [Test]

@@ -16,6 +16,20 @@ public sealed class LoraTests
         return (ids, mask);
     }
 
+    [Test]
+    public void A_rank_above_the_hidden_size_and_an_alpha_that_overflows_the_loss_are_refused_before_adapters_are_built()
+    {
+        random.manual_seed(1);
+        using var model = TransformerClassifier.Create(Tiny);
+        var tooHigh = AllFour with { Rank = Tiny.Hidden + 1 };
+
+        Assert.That(() => model.AddLora(tooHigh), Throws.ArgumentException.With.Message.EqualTo(
+            $"--lora {Tiny.Hidden + 1} is above the model's hidden size, {Tiny.Hidden}: a rank is at most the size of the projections it adapts."));
+        Assert.That(model.Lora, Is.Null);
+        Assert.That(model.parameters().All(p => p.requires_grad), "nothing was frozen");
+        Assert.That(() => (AllFour with { Alpha = 1e300 }).Validate(), Throws.ArgumentException.With.Message.Contains("--lora-alpha must be a positive number of at most 100000"));
+    }
+
     [TestCase(TransformerArchitecture.DistilBert)]
     [TestCase(TransformerArchitecture.Bert)]
     public void Fresh_adapters_leave_the_logits_unchanged(TransformerArchitecture architecture)

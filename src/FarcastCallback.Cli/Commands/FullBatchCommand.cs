@@ -125,17 +125,17 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         internal static double[]? Rates(string text)
         {
             var parts = text.Split(',', StringSplitOptions.TrimEntries);
-            var rates = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && r > 0 && double.IsFinite(r) ? r : double.NaN).ToArray();
+            var rates = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && IsLearningRate(r) ? r : double.NaN).ToArray();
             return rates.Length == 0 || rates.Any(double.IsNaN) ? null : rates;
         }
 
         public override ValidationResult Validate()
         {
-            if (ReferenceLearningRate is { } r && (!(r > 0) || !double.IsFinite(r))) return ValidationResult.Error($"--reference-lr must be a positive number; got {r}.");
-            if (TargetLoss is { } t && !double.IsFinite(t)) return ValidationResult.Error($"--target-loss must be a finite number; got {t}.");
+            if (ReferenceLearningRate is { } r && !IsLearningRate(r)) return ValidationResult.Error($"--reference-lr must be a positive number of at most {MaxLearningRate:G}; got {r}.");
+            if (TargetLoss is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--target-loss must be a positive finite number (a training loss is never below 0); got {t}.");
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
-            if (Points is < 2 or > 1_000_000) return ValidationResult.Error($"--points must be between 2 and 1000000; got {Points}.");
-            if (LearningRateGrid is not null && Rates(LearningRateGrid) is null) return ValidationResult.Error($"--lr-grid must be comma-separated positive numbers; got '{LearningRateGrid}'.");
+            if (Points is < 2 or > PinnTask.MaxPoints) return ValidationResult.Error($"--points must be between 2 and {PinnTask.MaxPoints}; got {Points}.");
+            if (LearningRateGrid is not null && Rates(LearningRateGrid) is null) return ValidationResult.Error($"--lr-grid must be comma-separated positive numbers of at most {MaxLearningRate:G}; got '{LearningRateGrid}'.");
             if (LearningRateGrid is not null && Rates(LearningRateGrid) is { } grid && grid.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice)
                 return ValidationResult.Error($"--lr-grid lists {twice.Key:G} more than once; give each rate once.");
             if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");

@@ -66,6 +66,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        context.Arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
         if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
         var path = settings.Data ?? MnistData.DefaultPath;

@@ -23,9 +23,18 @@ public class TrainingSettings : OutputSettings
     [Description("Learning rate of the inner optimizer (the peak rate under a schedule).")]
     public double LearningRate { get; init; }
 
+    /// <summary>
+    /// The largest learning rate any option takes: no rate near it trains, and rates far above it overflow float32 inside
+    /// Adam's bias correction (which divides the rate by 1 − β₁ᵗ, 0.1 at the first step).
+    /// </summary>
+    internal const double MaxLearningRate = 1e6;
+
+    /// <summary>Whether <paramref name="rate"/> is a learning rate the options accept: positive and at most <see cref="MaxLearningRate"/>.</summary>
+    internal static bool IsLearningRate(double rate) => rate > 0 && rate <= MaxLearningRate;
+
     public override ValidationResult Validate() =>
         Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
-        : !(LearningRate > 0) || LearningRate > float.MaxValue ? ValidationResult.Error($"--lr must be a positive number that fits in float32; got {LearningRate}.")
+        : !IsLearningRate(LearningRate) ? ValidationResult.Error($"--lr must be a positive number of at most {MaxLearningRate:G}; got {LearningRate}.")
         : Seed < 0 ? ValidationResult.Error($"--seed must be 0 or more; got {Seed}.")
         : base.Validate();
 }

@@ -19,9 +19,12 @@ public sealed class PinnTask : IFullBatchTask
     private readonly int _points;
     private readonly int _hidden;
 
+    /// <summary>The most collocation points: every one is in every step's batch with its second derivative (about 6 KB each), so 100,000 cost about 0.6 GB.</summary>
+    public const int MaxPoints = 100_000;
+
     public PinnTask(int points = 256, int hidden = 64)
     {
-        if (points < 2) throw new ArgumentException($"--points must be at least 2; got {points}.");
+        if (points is < 2 or > MaxPoints) throw new ArgumentException($"--points must be between 2 and {MaxPoints}; got {points}.");
         (_points, _hidden) = (points, hidden);
         _collocation = linspace(0, 1, points + 2)[1..^1].reshape(-1, 1).DetachFromDisposeScope();
         _forcing = (-(Math.PI * Math.PI) * (_collocation * Math.PI).sin()).DetachFromDisposeScope();

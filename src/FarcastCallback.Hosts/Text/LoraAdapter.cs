@@ -52,11 +52,17 @@ public sealed record LoraSettings(int Rank = 8, double Alpha = 16, double Dropou
         return targets == LoraTargets.None ? throw new ArgumentException("--lora-targets names no projection; give a subset of q,k,v,o.") : targets;
     }
 
+    /// <summary>The largest rank: the largest hidden size a config may declare (a rank is at most the model's hidden size).</summary>
+    public const int MaxRank = 16_384;
+
+    /// <summary>The largest α: adapters add (α / rank) · B A x, and a scale of 10^300 turns every loss into NaN.</summary>
+    public const double MaxAlpha = 100_000;
+
     /// <summary>Refuses a rank, α or dropout out of range.</summary>
     public void Validate()
     {
-        if (Rank < 1) throw new ArgumentException($"--lora must be a rank of at least 1; got {Rank}.");
-        if (!(Alpha > 0) || !double.IsFinite(Alpha)) throw new ArgumentException($"--lora-alpha must be a positive number; got {Alpha}.");
+        if (Rank is < 1 or > MaxRank) throw new ArgumentException($"--lora must be a rank from 1 to {MaxRank} (the largest hidden size accepted); got {Rank}.");
+        if (!(Alpha > 0) || Alpha > MaxAlpha) throw new ArgumentException($"--lora-alpha must be a positive number of at most {MaxAlpha}; got {Alpha}.");
         if (Dropout is < 0 or >= 1) throw new ArgumentException($"--lora-dropout must be in [0, 1); got {Dropout}.");
     }
 }

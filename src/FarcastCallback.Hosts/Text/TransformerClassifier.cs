@@ -51,10 +51,13 @@ public abstract class TransformerClassifier : nn.Module<Tensor, Tensor, Tensor>
     /// module's state dict; <see cref="TrainableParameters"/> lists what an optimizer should get.
     /// </summary>
     /// <exception cref="InvalidOperationException">Adapters are attached already.</exception>
+    /// <exception cref="ArgumentException">The rank is above the hidden size: a rank-r update of an h × h projection needs r ≤ h.</exception>
     public LoraAdapters AddLora(LoraSettings settings)
     {
         ArgumentNullException.ThrowIfNull(settings);
         settings.Validate();
+        if (settings.Rank > Config.Hidden)
+            throw new ArgumentException($"--lora {settings.Rank} is above the model's hidden size, {Config.Hidden}: a rank is at most the size of the projections it adapts.");
         if (Lora is not null) throw new InvalidOperationException("LoRA adapters are attached already; merge them first.");
         foreach (var (name, parameter) in named_parameters())
             parameter.requires_grad_(HeadPrefixes.Any(prefix => name.StartsWith(prefix, StringComparison.Ordinal)));
