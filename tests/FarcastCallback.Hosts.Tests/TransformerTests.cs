@@ -101,6 +101,30 @@ public sealed class TransformerTests
     }
 
     [Test]
+    public void A_checkpoint_with_integer_or_non_finite_weights_is_refused_and_the_model_is_left_as_it_was()
+    {
+        random.manual_seed(6);
+        using var source = TransformerClassifier.Create(TinyDistilBert);
+        using var target = TransformerClassifier.Create(TinyDistilBert);
+        var before = target.state_dict()["distilbert.transformer.layer.0.ffn.lin1.weight"].clone();
+        const string poisoned = "distilbert.transformer.layer.0.ffn.lin1.weight";
+
+        var withNaN = source.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        withNaN[poisoned][0, 0] = float.NaN;
+        var withInfinity = source.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        withInfinity[poisoned][1, 1] = float.PositiveInfinity;
+        var integral = source.state_dict().ToDictionary(p => p.Key, p => p.Value.clone());
+        integral[poisoned] = integral[poisoned].to(ScalarType.Int64);
+
+        foreach (var weights in new[] { withNaN, withInfinity })
+            Assert.That(() => TransformerCheckpoint.LoadInto(target, weights), Throws.InstanceOf<InvalidDataException>()
+                .With.Message.EqualTo($"The checkpoint's weights hold NaN or infinite values in: {poisoned}."));
+        Assert.That(() => TransformerCheckpoint.LoadInto(target, integral), Throws.InstanceOf<InvalidDataException>()
+            .With.Message.EqualTo($"The checkpoint's weights must be floating point; these are not: {poisoned} (Int64)."));
+        Assert.That(target.state_dict()[poisoned].allclose(before, rtol: 0, atol: 0), "nothing was copied");
+    }
+
+    [Test]
     public void Truncated_or_lying_safetensors_give_clear_errors()
     {
         var directory = TempDirectory();

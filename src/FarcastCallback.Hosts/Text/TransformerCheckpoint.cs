@@ -88,6 +88,7 @@ public static class TransformerCheckpoint
                 + (missing.Count > 0 ? $" missing keys: {string.Join(", ", missing)}." : "")
                 + (unexpected.Count > 0 ? $" unexpected keys: {string.Join(", ", unexpected)}." : "")
                 + (mismatched.Count > 0 ? $" shape mismatches: {string.Join("; ", mismatched)}." : ""));
+        ThrowIfNotUsableWeights(byKey);
 
         using (no_grad())
         {
@@ -99,6 +100,21 @@ public static class TransformerCheckpoint
             logger.LogInformation("The checkpoint has no '{Head}*' weights: that part of the head is freshly initialised.", head);
         }
         return fresh;
+    }
+
+    /// <summary>
+    /// Weights must be floating point (an int64 tensor would be cast silently into a weight) and finite (a NaN or an
+    /// infinity makes every loss NaN, and every NaN comparison looks like a target reached).
+    /// </summary>
+    private static void ThrowIfNotUsableWeights(IReadOnlyDictionary<string, Tensor> weights)
+    {
+        var integral = weights.Where(p => !p.Value.is_floating_point()).Select(p => $"{p.Key} ({p.Value.dtype})").ToList();
+        if (integral.Count > 0)
+            throw new InvalidDataException($"The checkpoint's weights must be floating point; these are not: {string.Join(", ", integral)}.");
+        using var scope = NewDisposeScope();
+        var nonFinite = weights.Where(p => !isfinite(p.Value).all().item<bool>()).Select(p => p.Key).ToList();
+        if (nonFinite.Count > 0)
+            throw new InvalidDataException($"The checkpoint's weights hold NaN or infinite values in: {string.Join(", ", nonFinite)}.");
     }
 
     /// <summary>Writes <c>model.safetensors</c> (HuggingFace keys) and a <c>config.json</c> for <paramref name="model"/> into <paramref name="directory"/>.</summary>
