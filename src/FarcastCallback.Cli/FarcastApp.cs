@@ -52,9 +52,10 @@ public static class FarcastApp
     /// <summary>One line for the user: .NET appends "(Parameter 'x')" to argument errors, which names our code, not their input.</summary>
     private static string UserMessage(Exception exception) => WithoutParameterNames(exception switch
     {
-        // Spectre reports a failed conversion without its reason ("Failed to convert '5' to MnistPreset."): add it.
-        CommandRuntimeException { InnerException: { } inner } when !exception.Message.Contains(inner.Message, StringComparison.Ordinal) =>
-            $"{exception.Message.TrimEnd('.')}: {inner.Message}",
+        // Spectre reports a failed conversion without its reason ("Failed to convert '5' to MnistPreset."), and the
+        // configuration a JSON file it cannot parse ("Failed to load configuration from file ..."): add the reason.
+        CommandRuntimeException or InvalidDataException when exception.InnerException is { } inner && !exception.Message.Contains(inner.Message, StringComparison.Ordinal) =>
+            $"{exception.Message.TrimEnd('.')}: {exception.InnerException!.Message}",
         _ => exception.Message,
     });
 

@@ -52,6 +52,8 @@ public sealed class FarcastSettingArguments
     /// <exception cref="ArgumentException">An unknown key, or a value that is not of the setting's type.</exception>
     public static void Check(IConfiguration configuration)
     {
+        if (configuration.GetSection(FarcastOptions.SectionName).Value is { } scalar)
+            throw new ArgumentException($"{FarcastOptions.SectionName} must be a section of settings in appsettings, not the value '{scalar}'.");
         foreach (var entry in configuration.GetSection(FarcastOptions.SectionName).GetChildren())
         {
             var key = $"{FarcastOptions.SectionName}:{entry.Key}";

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Configuration;
+
 namespace FarcastCallback.Cli.Tests;
 
 /// <summary>
@@ -75,6 +77,16 @@ public sealed class CommandLineErrorTests
     [TestCase("text", "--lora", "2147483647", "--lora must be a rank from 1 to 16384")]
     public void An_option_the_run_does_not_use_or_cannot_hold_is_refused(string command, string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
+
+    [Test]
+    public void A_farcast_section_that_is_a_value_is_refused_not_dropped()
+    {
+        var configuration = new ConfigurationBuilder()
+            .AddInMemoryCollection(new Dictionary<string, string?> { ["Farcast"] = "x" }).Build();
+
+        Assert.That(() => FarcastSettingArguments.Check(configuration), Throws.ArgumentException
+            .With.Message.EqualTo("Farcast must be a section of settings in appsettings, not the value 'x'."));
+    }
 
     [Test]
     public void Enum_names_stay_case_insensitive() =>

@@ -23,12 +23,23 @@ internal static class PairedRunConsole
         var builder = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true);
-        if (profile is not null) builder.AddJsonFile($"appsettings.{profile}.json", optional: true);
+        // A profile the command names must be there: without it the run would silently use other settings.
+        if (profile is not null) builder.AddJsonFile(ProfileFile(profile), optional: false);
         var configuration = builder.AddInMemoryCollection(arguments.Values).Build();
         FarcastSettingArguments.Check(configuration);
         // Through dependency injection, as an application would: the options are bound and validated on first use.
         using var services = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
         return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
+    }
+
+    /// <summary>The profile's file next to the program; a folder of that name is refused with one line.</summary>
+    private static string ProfileFile(string profile)
+    {
+        var name = $"appsettings.{profile}.json";
+        var path = Path.Combine(AppContext.BaseDirectory, name);
+        if (Directory.Exists(path)) throw new IOException($"{path} is a folder; the {profile} profile must be a JSON file.");
+        if (!File.Exists(path)) throw new FileNotFoundException($"{path} is missing: the {profile} profile ships with farcast; reinstall or rebuild it.", path);
+        return name;
     }
 
     /// <summary>Runs <paramref name="work"/> with one progress bar per label it reports.</summary>
