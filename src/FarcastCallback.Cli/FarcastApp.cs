@@ -10,6 +10,7 @@ public static class FarcastApp
     /// <summary>Runs the command <paramref name="args"/> name; returns the exit code (2 for a mistake in the input).</summary>
     public static int Run(string[] args)
     {
+        using var interruption = Interruption.Listen();
         try
         {
             // --Farcast:KEY=VALUE settings are taken out first, so the rest parses strictly: a mistyped flag is an error.
@@ -40,6 +41,12 @@ public static class FarcastApp
                 config.AddCommand<EvalCommand>("eval").WithDescription("Compare forecasters on your own .npy weight sequences.");
             });
             return app.Run(rest);
+        }
+        catch (RunInterruptedException interrupted)
+        {
+            Spectre.Console.AnsiConsole.MarkupLineInterpolated(
+                $"[red]interrupted[/] by {interrupted.Signal}: the seeds that finished before it are in --out's summary.json, marked \"complete\": false.");
+            return Interruption.ExitCode(interrupted.Signal);
         }
         catch (Exception exception) when (exception is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException or NotSupportedException
             or Microsoft.Extensions.Options.OptionsValidationException or CommandParseException or CommandRuntimeException)

@@ -84,7 +84,7 @@ public sealed class CnnJobTests
         var results = MnistJob.Run(data, settings, options);
         var folder = TinyDigits.TemporaryFolder();
 
-        MnistJob.Write(folder, results, RunInfo.Current("test"), settings, options);
+        MnistJob.Write(folder, results, MnistJob.Summary(results, RunInfo.Current("test"), settings, options), settings);
 
         Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName).Order(),
             Is.EqualTo(new[] { "accuracy-vs-seconds.png", "accuracy-vs-steps.png", "steps.csv", "summary.json" }));

@@ -175,9 +175,10 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
             {
                 if (comparison is not null && seed == settings.Seed && renderAt.Contains(step))
                     comparison.Add(step, ((InrTask)task).Render(plain.Model), ((InrTask)task).Render(farcast.Model));
-            }));
+            },
+            done => ResultSummary.WritePartial(settings.Out, FullBatchReport.Summary(task, done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
 
-        var summary = FullBatchReport.Summary(task, results, run, jobSettings, options);
+        var summary = ResultSummary.Complete(FullBatchReport.Summary(task, results, run, jobSettings, options), jobSettings.Seeds);
         Report(task, results, summary, settings.Optimizer);
         if (settings.Out is not null)
         {

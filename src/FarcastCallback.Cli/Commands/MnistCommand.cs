@@ -103,14 +103,15 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var run = RunInfo.FromCommandLine();
 
         using var loggers = ConsoleLogging.Create();
-        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress));
-        var summary = MnistJob.Summary(results, run, jobSettings, options);
+        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress,
+            done => ResultSummary.WritePartial(output, MnistJob.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
+        var summary = ResultSummary.Complete(MnistJob.Summary(results, run, jobSettings, options), jobSettings.Seeds);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
         PairedRunConsole.ReportCurves(summary);
         AnsiConsole.MarkupLineInterpolated($"Seeds that reached the target: plain {results.Count(r => r.BaselineTime.Steps is not null)} of {results.Count}, farcast {results.Count(r => r.FarcastTime.Steps is not null)} of {results.Count}.");
         if (output is not null)
         {
-            MnistJob.Write(output, results, run, jobSettings, options);
+            MnistJob.Write(output, results, summary, jobSettings);
             AnsiConsole.MarkupLineInterpolated($"Wrote summary.json, steps.csv, accuracy-vs-steps.png and accuracy-vs-seconds.png to [bold]{output}[/].");
         }
         return 0;

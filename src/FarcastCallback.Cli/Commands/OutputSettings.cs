@@ -12,12 +12,13 @@ public class OutputSettings : CommandSettings
     public string? Out { get; init; }
 
     [CommandOption("--force")]
-    [Description("Write into a non-empty --out folder (its old files stay beside the new ones).")]
+    [Description("Write into a non-empty --out folder: what it holds is first moved into its subfolder 'previous' (replacing an earlier one), so no old file sits beside the new result.")]
     public bool Force { get; init; }
 
     /// <summary>
     /// Checks --out before any work starts, so a long run never ends on a folder it cannot write: not a file, not a
-    /// non-empty folder (unless --force, so an old steps.csv never sits beside a new summary.json unasked), and writable.
+    /// non-empty folder (unless --force, which moves the old contents into <see cref="PreviousFolder"/> first, so a
+    /// stale summary.json never sits beside a new or failed run), and writable.
     /// </summary>
     public override ValidationResult Validate()
     {
@@ -28,6 +29,7 @@ public class OutputSettings : CommandSettings
             return ValidationResult.Error($"--out '{folder}' is not empty; choose a new folder, or pass --force to write into it.");
         try
         {
+            if (Force) SetAsidePrevious(folder);
             Directory.CreateDirectory(folder);
             var probe = Path.Combine(folder, $".farcast-write-test-{Environment.ProcessId}");
             File.WriteAllText(probe, "");
@@ -38,5 +40,24 @@ public class OutputSettings : CommandSettings
             return ValidationResult.Error($"--out '{folder}' cannot be written: {exception.Message}");
         }
         return ValidationResult.Success();
+    }
+
+    /// <summary>Where <c>--force</c> moves what a non-empty --out folder held.</summary>
+    public const string PreviousFolder = "previous";
+
+    private static void SetAsidePrevious(string folder)
+    {
+        if (!Directory.Exists(folder)) return;
+        var entries = Directory.EnumerateFileSystemEntries(folder).Where(e => Path.GetFileName(e) != PreviousFolder).ToArray();
+        if (entries.Length == 0) return;
+        var previous = Path.Combine(folder, PreviousFolder);
+        if (Directory.Exists(previous)) Directory.Delete(previous, recursive: true);
+        Directory.CreateDirectory(previous);
+        foreach (var entry in entries)
+        {
+            var target = Path.Combine(previous, Path.GetFileName(entry));
+            if (Directory.Exists(entry)) Directory.Move(entry, target);
+            else File.Move(entry, target);
+        }
     }
 }

@@ -42,7 +42,10 @@ internal static class PairedRunConsole
         return name;
     }
 
-    /// <summary>Runs <paramref name="work"/> with one progress bar per label it reports.</summary>
+    /// <summary>
+    /// Runs <paramref name="work"/> with one progress bar per label it reports; a Ctrl-C or SIGTERM ends it at its next
+    /// report (<see cref="Interruption"/>).
+    /// </summary>
     public static T WithProgress<T>(Func<Action<string, int, int>, T> work)
     {
         T result = default!;
@@ -55,6 +58,7 @@ internal static class PairedRunConsole
                 {
                     if (!tasks.TryGetValue(label, out var task)) tasks[label] = task = progress.AddTask(Markup.Escape(label), maxValue: total);
                     task.Value = step;
+                    Interruption.ThrowIfRequested();   // a signal stops the run here, between two reports
                 });
             });
         return result;

@@ -90,8 +90,9 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
         var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery,
             Lora: settings.Lora());
         var run = RunInfo.FromCommandLine();
-        var result = PairedRunConsole.WithProgress(progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress));
-        var summary = Hosts.Training.PairedRunReport.Summary(result.Runs, run, jobSettings, options);
+        var result = PairedRunConsole.WithProgress(progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress,
+            done => ResultSummary.WritePartial(settings.Out, Hosts.Training.PairedRunReport.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
+        var summary = ResultSummary.Complete(Hosts.Training.PairedRunReport.Summary(result.Runs, run, jobSettings, options), jobSettings.Seeds);
         summary["model"] = inputs.ModelName;
         summary["classes"] = new System.Text.Json.Nodes.JsonArray(inputs.Split.Train.LabelNames.Select(n => (System.Text.Json.Nodes.JsonNode)n).ToArray());
         result.AddMemory(summary);

@@ -34,12 +34,17 @@ public static class FullBatchJob
     /// <param name="logger">Receives the wrapper's jump messages.</param>
     /// <param name="progress">(label, step, steps) every 1 % of the steps.</param>
     /// <param name="afterStep">Called after each interleaved step with (seed, step, plain, farcast), e.g. to render images.</param>
+    /// <param name="seedDone">The seeds finished so far, after each one (to write them as they finish).</param>
     public static IReadOnlyList<FullBatchSeedResult> Run(IFullBatchTask task, FullBatchSettings settings, FarcastOptions options, ILogger? logger = null,
-        Action<string, int, int>? progress = null, Action<int, int, FullBatchRun, FullBatchRun>? afterStep = null)
+        Action<string, int, int>? progress = null, Action<int, int, FullBatchRun, FullBatchRun>? afterStep = null,
+        Action<IReadOnlyList<FullBatchSeedResult>>? seedDone = null)
     {
         var results = new List<FullBatchSeedResult>();
         for (var s = 0; s < settings.Seeds; s++)
+        {
             results.Add(RunSeed(task, settings, options, settings.FirstSeed + s, logger, progress, afterStep));
+            seedDone?.Invoke(results);
+        }
         return results;
     }
 

@@ -61,8 +61,9 @@ public static class TextJob
     /// <param name="farcastOptions">The farcast settings.</param>
     /// <param name="logger">Receives jump messages.</param>
     /// <param name="progress">(label, step, steps) after each evaluation.</param>
+    /// <param name="seedDone">The seeds finished so far, after each one (to write them as they finish).</param>
     public static TextJobResult Run(TextSplit split, TextTokenizer tokenizer, Func<TransformerClassifier> pretrained, TextJobSettings settings,
-        FarcastOptions farcastOptions, ILogger? logger = null, Action<string, int, int>? progress = null)
+        FarcastOptions farcastOptions, ILogger? logger = null, Action<string, int, int>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
     {
         using var trainer = new TextTrainer(split, tokenizer, settings.MaxLength);
         var results = new List<PairedSeedResult>();
@@ -103,6 +104,7 @@ public static class TextJob
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress,
                 guard: new GuardCost(calls, split.Verification.Count, settings.BatchSize)));
             pluginBytes = Math.Max(pluginBytes, farcast.BufferBytes);
+            seedDone?.Invoke(results);
         }
         return new TextJobResult(results, parameterBytes, pluginBytes, Process.GetCurrentProcess().PeakWorkingSet64, trainable);
     }

@@ -59,7 +59,7 @@ public static class MnistJob
 {
 
     public static IReadOnlyList<PairedSeedResult> Run(MnistData data, MnistJobSettings settings, FarcastOptions farcastOptions,
-        ILogger? logger = null, Action<string, int, int>? progress = null)
+        ILogger? logger = null, Action<string, int, int>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
     {
         using var trainer = new CnnTrainer(data, settings.Preset == MnistPreset.None ? null : MnistPresets.NinoNormalisation, settings.VerifyChunk);
         var results = new List<PairedSeedResult>();
@@ -95,6 +95,7 @@ public static class MnistJob
                 settings.CreateSchedule(farcast), farcastAverage);
             FollowJudgements(farcast, farcasting);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
+            seedDone?.Invoke(results);
         }
         return results;
     }
@@ -118,7 +119,7 @@ public static class MnistJob
     public static JsonObject Summary(IReadOnlyList<PairedSeedResult> results, RunInfo run, MnistJobSettings settings, FarcastOptions options) =>
         PairedRunReport.Summary(results, run, settings, options);
 
-    /// <summary>Writes summary.json, steps.csv and the two accuracy plots; see <see cref="PairedRunReport.Write"/>.</summary>
-    public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, RunInfo run, MnistJobSettings settings, FarcastOptions options) =>
-        PairedRunReport.Write(directory, results, Summary(results, run, settings, options), $"{settings.Preset.DisplayName()}, plain {settings.Optimizer}");
+    /// <summary>Writes <paramref name="summary"/> as summary.json, steps.csv and the two accuracy plots; see <see cref="PairedRunReport.Write"/>.</summary>
+    public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, JsonObject summary, MnistJobSettings settings) =>
+        PairedRunReport.Write(directory, results, summary, $"{settings.Preset.DisplayName()}, plain {settings.Optimizer}");
 }
