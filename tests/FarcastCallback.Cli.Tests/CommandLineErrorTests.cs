@@ -78,6 +78,14 @@ public sealed class CommandLineErrorTests
     public void An_option_the_run_does_not_use_or_cannot_hold_is_refused(string command, string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
 
+    [TestCase("text", "--labels a,b", "--labels applies to --csv (a CSV of texts) only.")]
+    [TestCase("text", "--text-column=t", "--text-column applies to --csv (a CSV of texts) only.")]
+    [TestCase("text", "--csv texts.csv --categories art", "--categories applies to the fortunes (without --csv) only.")]
+    [TestCase("paper distilbert", "--sequences s.npy --lr 0.1", "--lr applies to fine-tuning (without --sequences) only.")]
+    [TestCase("paper distilbert", "--sequences s.npy --checkpoint dir", "--checkpoint applies to fine-tuning (without --sequences) only.")]
+    public void A_text_option_the_chosen_source_does_not_read_is_refused(string command, string arguments, string message) =>
+        AssertOneLineError(command.Split(' ').Concat(arguments.Split(' ')).ToArray(), message);
+
     [Test]
     public void A_farcast_section_that_is_a_value_is_refused_not_dropped()
     {

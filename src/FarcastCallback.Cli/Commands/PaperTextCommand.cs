@@ -52,6 +52,10 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        // With --sequences nothing is fine-tuned: the options that choose the model, the texts and the training do not apply.
+        context.Arguments.RefuseWhere(settings.Sequences is not null, "fine-tuning (without --sequences)", "--checkpoint", "--data", "--categories", "--csv",
+            "--text-column", "--label-column", "--labels", "--max-length", "--batch-size", "--lr");
+        TextInputs.RefuseUnused(context.Arguments, settings);
         var run = RunInfo.FromCommandLine();
         using var loggers = ConsoleLogging.Create();
         string modelName;

