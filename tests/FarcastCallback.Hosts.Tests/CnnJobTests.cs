@@ -29,6 +29,17 @@ public sealed class CnnJobTests
     }
 
     [Test]
+    public void A_plain_run_that_diverged_sets_no_target_so_nothing_counts_as_reached_at_step_0()
+    {
+        var points = new[] { new TrainingPoint(0, 0, 0, 0.1, 2.3), new TrainingPoint(25, 25, 1, 0.1, double.NaN), new TrainingPoint(50, 50, 2, 0.1, double.NaN) };
+
+        var target = TimeToAccuracy.Target(points);
+
+        Assert.That(target, Is.NaN);
+        Assert.That(TimeToAccuracy.Of(points, target).Steps, Is.Null);
+    }
+
+    [Test]
     public void A_short_job_trains_both_runs_from_the_same_start_and_reports_the_summary_fields()
     {
         var (pixels, labels) = TinyDigits.Make(perClass: 30);

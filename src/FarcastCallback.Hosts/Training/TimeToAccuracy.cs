@@ -22,8 +22,10 @@ public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAc
 
     /// <summary>
     /// The target of a plain run: its final validation accuracy smoothed over the last three evaluations (one
-    /// evaluation is noisy on 1,000 images).
+    /// evaluation is noisy on 1,000 images). NaN — no run reaches it — when the plain run diverged (its final
+    /// validation loss is not finite): a model that outputs NaN predicts one class everywhere, and its constant accuracy
+    /// would count as a target reached at step 0.
     /// </summary>
     public static double Target(IReadOnlyList<TrainingPoint> baseline) =>
-        baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationAccuracy);
+        double.IsFinite(TargetLoss(baseline)) ? baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationAccuracy) : double.NaN;
 }
