@@ -156,7 +156,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
         if (options.Mode == FarcastMode.Stop)
             throw new ArgumentException("Farcast:Mode=Stop does not apply to fullbatch: both runs train for --steps real steps and race to a target; use Resume.");
-        using var loggers = ConsoleLogging.Create(LogLevel.Warning);
+        using var loggers = ConsoleLogging.Create(settings);
         using var task = CreateTask(settings);
         AnsiConsole.MarkupLineInterpolated($"[bold]{task.Description}[/]");
         var given = arguments.Given("--lr");
@@ -166,11 +166,11 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         var run = RunInfo.FromCommandLine();
 
         if (settings.LearningRateGrid is not null)
-            return TuneBaseline(task, jobSettings with { ReferenceLearningRate = settings.ReferenceLearningRate ?? 1e-3 }, Settings.Rates(settings.LearningRateGrid)!, run, settings.Out);
+            return TuneBaseline(task, jobSettings with { ReferenceLearningRate = settings.ReferenceLearningRate ?? 1e-3 }, Settings.Rates(settings.LearningRateGrid)!, run, settings, settings.Out);
 
         var comparison = task is InrTask inr ? new InrComparison(inr.Image) : null;
         var renderAt = new[] { settings.Steps / 10, settings.Steps / 3, settings.Steps };
-        var results = PairedRunConsole.WithProgress(progress => FullBatchJob.Run(task, jobSettings, options, loggers.CreateLogger("farcast.fullbatch"), progress,
+        var results = PairedRunConsole.WithProgress(settings, progress => FullBatchJob.Run(task, jobSettings, options, loggers.CreateLogger("farcast.fullbatch"), progress,
             (seed, step, plain, farcast) =>
             {
                 if (comparison is not null && seed == settings.Seed && renderAt.Contains(step))
@@ -213,9 +213,9 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
 
     private static string Speedup(System.Text.Json.Nodes.JsonNode? value) => PairedRunConsole.Speedup(value, "none (a run did not reach it)");
 
-    private static int TuneBaseline(IFullBatchTask task, FullBatchSettings settings, IReadOnlyList<double> rates, RunInfo run, string? output)
+    private static int TuneBaseline(IFullBatchTask task, FullBatchSettings settings, IReadOnlyList<double> rates, RunInfo run, OutputSettings console, string? output)
     {
-        var results = PairedRunConsole.WithProgress(progress => LearningRateGrid.Run(task, settings, rates, progress));
+        var results = PairedRunConsole.WithProgress(console, progress => LearningRateGrid.Run(task, settings, rates, progress));
         var table = new Table().Title(Markup.Escape($"{task.Description.Split(':')[0]}: plain {settings.Optimizer} steps to the best {task.TargetName.Replace('_', ' ')} at lr {settings.ReferenceLearningRate ?? settings.LearningRate:G3}"))
             .Border(TableBorder.Simple).AddColumns(new[] { "lr" }.Concat(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => $"seed {s}")).Append("median").Append("stable").ToArray());
         foreach (var r in results)

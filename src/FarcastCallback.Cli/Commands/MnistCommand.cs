@@ -75,7 +75,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
             Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay);
-        return Run(data, jobSettings, options, settings.Out, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer");
     }
 
     /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
@@ -95,15 +95,15 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
         if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
         AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
-        return Run(data, jobSettings, options, settings.Out, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer");
     }
 
-    private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, string? output, string title)
+    private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, Settings settings, string title)
     {
         var run = RunInfo.FromCommandLine();
-
-        using var loggers = ConsoleLogging.Create();
-        var results = PairedRunConsole.WithProgress(progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress,
+        var output = settings.Out;
+        using var loggers = ConsoleLogging.Create(settings);
+        var results = PairedRunConsole.WithProgress(settings, progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress,
             done => ResultSummary.WritePartial(output, MnistJob.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
         var summary = ResultSummary.Complete(MnistJob.Summary(results, run, jobSettings, options), jobSettings.Seeds);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);

@@ -11,6 +11,14 @@ public class OutputSettings : CommandSettings
     [Description("Folder for summary.json, tables (Markdown, CSV) and plots. Nothing is written without it.")]
     public string? Out { get; init; }
 
+    [CommandOption("--quiet")]
+    [Description("Print only the result table (no progress, no log lines but errors and warnings).")]
+    public bool Quiet { get; init; }
+
+    [CommandOption("--verbose")]
+    [Description("Also print every farcast jump event, kept and rejected.")]
+    public bool Verbose { get; init; }
+
     [CommandOption("--force")]
     [Description("Write into a non-empty --out folder: what it holds is first moved into its subfolder 'previous' (replacing an earlier one), so no old file sits beside the new result.")]
     public bool Force { get; init; }
@@ -22,6 +30,7 @@ public class OutputSettings : CommandSettings
     /// </summary>
     public override ValidationResult Validate()
     {
+        if (Quiet && Verbose) return ValidationResult.Error("--quiet and --verbose contradict each other; give one.");
         if (Out is not { } folder) return ValidationResult.Success();
         if (string.IsNullOrWhiteSpace(folder)) return ValidationResult.Error("--out is empty; give a folder.");
         if (File.Exists(folder)) return ValidationResult.Error($"--out '{folder}' is a file; give a folder.");

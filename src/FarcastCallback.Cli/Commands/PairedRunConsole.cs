@@ -43,25 +43,55 @@ internal static class PairedRunConsole
     }
 
     /// <summary>
-    /// Runs <paramref name="work"/> with one progress bar per label it reports; a Ctrl-C or SIGTERM ends it at its next
-    /// report (<see cref="Interruption"/>).
+    /// Runs <paramref name="work"/> showing its progress: in a terminal one live line per run (bar, percentage, elapsed,
+    /// time left, the run's tally); in a log or a pipe one plain line per run at every fifth of the way; with --quiet
+    /// nothing. A Ctrl-C or SIGTERM ends the work at its next report (<see cref="Interruption"/>).
     /// </summary>
-    public static T WithProgress<T>(Func<Action<string, int, int>, T> work)
+    public static T WithProgress<T>(OutputSettings console, Func<Action<RunProgress>, T> work)
     {
+        if (console.Quiet) return work(_ => Interruption.ThrowIfRequested());
+        if (!AnsiConsole.Profile.Capabilities.Interactive) return work(new ProgressLines().Report);
         T result = default!;
         AnsiConsole.Progress()
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(progress =>
             {
                 var tasks = new Dictionary<string, ProgressTask>();
-                result = work((label, step, total) =>
+                result = work(report =>
                 {
-                    if (!tasks.TryGetValue(label, out var task)) tasks[label] = task = progress.AddTask(Markup.Escape(label), maxValue: total);
-                    task.Value = step;
+                    if (!tasks.TryGetValue(report.Run, out var task)) tasks[report.Run] = task = progress.AddTask(Markup.Escape(report.Run), maxValue: report.Steps);
+                    task.Value = report.Step;
+                    task.Description = Markup.Escape(report.Tally is null ? report.Run : $"{report.Run} · {report.Tally}");
                     Interruption.ThrowIfRequested();   // a signal stops the run here, between two reports
                 });
             });
         return result;
+    }
+
+    /// <summary>Progress for a log or a pipe: per run, one line at every fifth of its steps, with the tally and the time left.</summary>
+    private sealed class ProgressLines
+    {
+        private const int Lines = 5;
+        private readonly Dictionary<string, (System.Diagnostics.Stopwatch Clock, int FirstStep, int Shown)> _runs = new();
+
+        public void Report(RunProgress report)
+        {
+            if (!_runs.TryGetValue(report.Run, out var run)) run = (System.Diagnostics.Stopwatch.StartNew(), report.Step, 0);
+            var shown = report.Steps > 0 ? (int)((long)Lines * report.Step / report.Steps) : Lines;
+            if (shown > run.Shown)
+            {
+                run.Shown = shown;
+                var elapsed = run.Clock.Elapsed;
+                var done = report.Step - run.FirstStep;
+                var left = done > 0 ? TimeSpan.FromSeconds(elapsed.TotalSeconds * (report.Steps - report.Step) / done) : (TimeSpan?)null;
+                AnsiConsole.MarkupLineInterpolated(
+                    $"{report.Run}: {report.Step}/{report.Steps} ({100 * report.Step / Math.Max(1, report.Steps)} %){(report.Tally is null ? "" : $", {report.Tally}")}, {Duration(elapsed)} elapsed{(left is { } l && report.Step < report.Steps ? $", about {Duration(l)} left" : "")}");
+            }
+            _runs[report.Run] = run;
+            Interruption.ThrowIfRequested();
+        }
+
+        private static string Duration(TimeSpan span) => span.TotalHours >= 1 ? $"{(int)span.TotalHours}h{span.Minutes:00}m" : span.TotalMinutes >= 1 ? $"{(int)span.TotalMinutes}m{span.Seconds:00}s" : $"{span.TotalSeconds:0}s";
     }
 
     /// <summary>One run's line of the results table.</summary>

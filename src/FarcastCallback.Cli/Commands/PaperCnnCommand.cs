@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Paper;
+using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Forecasters;
 using FarcastCallback.Lab.Reporting;
 using FarcastCallback.Lab.Sequences;
@@ -55,8 +56,8 @@ public sealed class PaperCnnCommand : Command<PaperCnnCommand.Settings>
         else
         {
             var data = MnistData.Split(MnistData.Load(settings.Data), seed: 0, verification: 0);
-            sequences = PairedRunConsole.WithProgress(progress => CnnTrajectories.Collect(data, trajectorySettings,
-                new SynchronousProgress<(int Run, int Step)>(p => progress($"CNN trajectories: run {p.Run + 1}/{settings.Runs}", p.Step, trajectorySettings.Steps))));
+            sequences = PairedRunConsole.WithProgress(settings, progress => CnnTrajectories.Collect(data, trajectorySettings,
+                new SynchronousProgress<(int Run, int Step)>(p => progress(new RunProgress($"CNN trajectories: run {p.Run + 1}/{settings.Runs}", p.Step, trajectorySettings.Steps)))));
             if (settings.Out is not null)
             {
                 Directory.CreateDirectory(settings.Out);

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using FarcastCallback.Hosts.Training;
 using FarcastCallback.Hosts.Paper;
 using FarcastCallback.Hosts.Text;
 using FarcastCallback.Lab.Forecasters;
@@ -57,7 +58,7 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
             "--text-column", "--label-column", "--labels", "--max-length", "--batch-size", "--lr");
         TextInputs.RefuseUnused(context.Arguments, settings);
         var run = RunInfo.FromCommandLine();
-        using var loggers = ConsoleLogging.Create();
+        using var loggers = ConsoleLogging.Create(settings);
         string modelName;
         WeightSequences sequences;
         if (settings.Sequences is not null)
@@ -71,8 +72,8 @@ public sealed class PaperTextCommand : Command<PaperTextCommand.Settings>
             modelName = inputs.ModelName;
             var trajectory = new TextTrajectorySettings(settings.Steps, settings.Scalars, settings.Seed,
                 new TextJobSettings(settings.Steps, BatchSize: settings.BatchSize, LearningRate: settings.LearningRate, MaxLength: settings.MaxLength));
-            sequences = PairedRunConsole.WithProgress(progress => TextTrajectories.Collect(inputs.Split, inputs.Tokenizer, inputs.Pretrained, trajectory,
-                new SynchronousProgress<int>(step => progress("fine-tuning trajectory", step, settings.Steps))));
+            sequences = PairedRunConsole.WithProgress(settings, progress => TextTrajectories.Collect(inputs.Split, inputs.Tokenizer, inputs.Pretrained, trajectory,
+                new SynchronousProgress<int>(step => progress(new RunProgress("fine-tuning trajectory", step, settings.Steps)))));
             AnsiConsole.MarkupLineInterpolated($"Kept {sequences.Values.Length * 8L / 1024.0:0} KiB of trajectory (float64); process peak working set {Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0:0} MiB.");
             if (settings.Out is not null)
             {

@@ -84,14 +84,14 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
         context.Arguments.RefuseWhere(settings.LoraRank == 0, "--lora RANK (LoRA fine-tuning)", "--lora-alpha", "--lora-dropout", "--lora-targets");
         TextInputs.RefuseUnused(context.Arguments, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
-        using var loggers = ConsoleLogging.Create();
+        using var loggers = ConsoleLogging.Create(settings);
         var logger = loggers.CreateLogger("farcast.text");
 
         var inputs = TextInputs.Load(settings, settings.VerifyTexts, logger);
         var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery,
             Lora: settings.Lora());
         var run = RunInfo.FromCommandLine();
-        var result = PairedRunConsole.WithProgress(progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress,
+        var result = PairedRunConsole.WithProgress(settings, progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress,
             done => ResultSummary.WritePartial(settings.Out, Hosts.Training.PairedRunReport.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
         var summary = ResultSummary.Complete(Hosts.Training.PairedRunReport.Summary(result.Runs, run, jobSettings, options), jobSettings.Seeds);
         summary["model"] = inputs.ModelName;

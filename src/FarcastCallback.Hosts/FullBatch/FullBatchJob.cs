@@ -36,7 +36,7 @@ public static class FullBatchJob
     /// <param name="afterStep">Called after each interleaved step with (seed, step, plain, farcast), e.g. to render images.</param>
     /// <param name="seedDone">The seeds finished so far, after each one (to write them as they finish).</param>
     public static IReadOnlyList<FullBatchSeedResult> Run(IFullBatchTask task, FullBatchSettings settings, FarcastOptions options, ILogger? logger = null,
-        Action<string, int, int>? progress = null, Action<int, int, FullBatchRun, FullBatchRun>? afterStep = null,
+        Action<RunProgress>? progress = null, Action<int, int, FullBatchRun, FullBatchRun>? afterStep = null,
         Action<IReadOnlyList<FullBatchSeedResult>>? seedDone = null)
     {
         var results = new List<FullBatchSeedResult>();
@@ -49,7 +49,7 @@ public static class FullBatchJob
     }
 
     private static FullBatchSeedResult RunSeed(IFullBatchTask task, FullBatchSettings settings, FarcastOptions options, int seed, ILogger? logger,
-        Action<string, int, int>? progress, Action<int, int, FullBatchRun, FullBatchRun>? afterStep)
+        Action<RunProgress>? progress, Action<int, int, FullBatchRun, FullBatchRun>? afterStep)
     {
         random.manual_seed(seed);
         using var plainModel = task.CreateModel();
@@ -66,7 +66,7 @@ public static class FullBatchJob
             for (var step = 1; step <= settings.Steps; step++)
             {
                 reference.Step();
-                if (step % every == 0) progress?.Invoke($"seed {seed}: reference at lr {referenceRate:G3}", step, settings.Steps);
+                if (step % every == 0) progress?.Invoke(new RunProgress($"seed {seed}: reference at lr {referenceRate:G3}", step, settings.Steps));
             }
             reference.Finish();
         }
@@ -82,7 +82,9 @@ public static class FullBatchJob
         FullBatchRun.Interleave(plain, farcasting, settings.Steps, step =>
         {
             afterStep?.Invoke(seed, step, plain, farcasting);
-            if (step % every == 0) progress?.Invoke($"seed {seed}: plain and farcast", step, settings.Steps);
+            if (step % every == 0)
+                progress?.Invoke(new RunProgress($"seed {seed}: plain and farcast", step, settings.Steps, FormattableString.Invariant(
+                    $"loss {plain.Points[^1].Loss:G3} / {farcasting.Points[^1].Loss:G3}, jumps {farcast.Jumps} kept, {farcast.RejectedJumps} rejected")));
         });
 
         var source = reference ?? plain;

@@ -26,7 +26,7 @@ public sealed record LearningRateResult(double LearningRate, IReadOnlyList<TimeT
 public static class LearningRateGrid
 {
     public static IReadOnlyList<LearningRateResult> Run(IFullBatchTask task, FullBatchSettings settings, IReadOnlyList<double> rates,
-        Action<string, int, int>? progress = null)
+        Action<RunProgress>? progress = null)
     {
         var reference = settings.ReferenceLearningRate ?? settings.LearningRate;
         var perRate = rates.ToDictionary(r => r, _ => new List<TimeToTarget>());
@@ -72,7 +72,7 @@ public static class LearningRateGrid
     };
 
     private static FullBatchRun Train(IFullBatchTask task, FullBatchSettings settings, nn.Module<Tensor, Tensor> initial, double rate, string label,
-        Action<string, int, int>? progress)
+        Action<RunProgress>? progress)
     {
         using var model = task.CreateModel();
         model.load_state_dict(initial.state_dict());
@@ -81,7 +81,7 @@ public static class LearningRateGrid
         for (var step = 1; step <= settings.Steps; step++)
         {
             run.Step();
-            if (step % every == 0) progress?.Invoke(label, step, settings.Steps);
+            if (step % every == 0) progress?.Invoke(new RunProgress(label, step, settings.Steps, FormattableString.Invariant($"loss {run.Points[^1].Loss:G3}")));
         }
         run.Finish();
         return run;

@@ -63,7 +63,7 @@ public static class TextJob
     /// <param name="progress">(label, step, steps) after each evaluation.</param>
     /// <param name="seedDone">The seeds finished so far, after each one (to write them as they finish).</param>
     public static TextJobResult Run(TextSplit split, TextTokenizer tokenizer, Func<TransformerClassifier> pretrained, TextJobSettings settings,
-        FarcastOptions farcastOptions, ILogger? logger = null, Action<string, int, int>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
+        FarcastOptions farcastOptions, ILogger? logger = null, Action<RunProgress>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
     {
         using var trainer = new TextTrainer(split, tokenizer, settings.MaxLength);
         var results = new List<PairedSeedResult>();

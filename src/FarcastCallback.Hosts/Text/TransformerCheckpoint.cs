@@ -97,7 +97,7 @@ public static class TransformerCheckpoint
         foreach (var head in fresh)
         {
             model.InitializeHead(head);
-            logger.LogInformation("The checkpoint has no '{Head}*' weights: that part of the head is freshly initialised.", head);
+            logger.LogWarning("The checkpoint has no '{Head}*' weights: that part of the head is freshly initialised.", head);
         }
         return fresh;
     }

@@ -59,7 +59,7 @@ public static class MnistJob
 {
 
     public static IReadOnlyList<PairedSeedResult> Run(MnistData data, MnistJobSettings settings, FarcastOptions farcastOptions,
-        ILogger? logger = null, Action<string, int, int>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
+        ILogger? logger = null, Action<RunProgress>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
     {
         using var trainer = new CnnTrainer(data, settings.Preset == MnistPreset.None ? null : MnistPresets.NinoNormalisation, settings.VerifyChunk);
         var results = new List<PairedSeedResult>();

@@ -38,12 +38,13 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     /// (see <see cref="TrainingRun.Interleave"/>), reporting each run's progress as (label, step, steps), and returns the result.
     /// </summary>
     public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
-        string plainName, Action<string, int, int>? progress, double? targetAccuracy = null, GuardCost? guard = null)
+        string plainName, Action<RunProgress>? progress, double? targetAccuracy = null, GuardCost? guard = null)
     {
         TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
         {
-            progress?.Invoke($"seed {seed}: plain {plainName}", step, steps);
-            progress?.Invoke($"seed {seed}: farcast", step, steps);
+            progress?.Invoke(new RunProgress($"seed {seed}: plain {plainName}", step, steps, FormattableString.Invariant($"acc {plain.Points[^1].ValidationAccuracy:P1}")));
+            progress?.Invoke(new RunProgress($"seed {seed}: farcast", step, steps, FormattableString.Invariant(
+                $"acc {farcasting.Points[^1].ValidationAccuracy:P1}, jumps {farcast.Jumps} kept, {farcast.RejectedJumps} rejected{(farcast.JumpUnderJudgement ? ", one under judgement" : "")}")));
         });
         return Of(seed, plain, farcasting, farcast, targetAccuracy, guard);
     }

@@ -1,0 +1,53 @@
+namespace FarcastCallback.Cli.Tests;
+
+/// <summary>What a person reads: progress a few lines per run, the result table, where the files are — and less with --quiet.</summary>
+[NonParallelizable]   // AnsiConsole.Console is process-wide
+public sealed class ConsoleOutputTests
+{
+    private static readonly string[] ShortRun = { "fullbatch", "--task", "classifier", "--dataset", "Moons", "--steps", "50", "--eval-every", "25", "--seeds", "2" };
+
+    [Test]
+    public void A_run_prints_five_progress_lines_per_seed_with_its_tally_and_the_time_left()
+    {
+        var (code, output) = CliRunner.Run(ShortRun);
+
+        Assert.That(code, Is.EqualTo(0), output);
+        var progress = output.Split('\n').Where(l => l.StartsWith("seed ", StringComparison.Ordinal) && l.Contains("plain and farcast:")).ToArray();
+        Assert.That(progress, Has.Length.EqualTo(2 * 5));
+        Assert.That(progress[0], Does.Contain("10/50 (20 %), loss ").And.Contain("jumps 0 kept, 0 rejected").And.Contain("left"));
+        Assert.That(output.Split('\n'), Has.Length.LessThanOrEqualTo(40));
+        Assert.That(output, Does.Not.Contain("warn:").And.Not.Contain("info:"), "jump events are not printed by default");
+    }
+
+    [Test]
+    public void Quiet_prints_the_result_table_only()
+    {
+        var (code, quiet) = CliRunner.Run(ShortRun.Append("--quiet").ToArray());
+
+        Assert.That(code, Is.EqualTo(0), quiet);
+        Assert.That(quiet, Does.Not.Contain("plain and farcast:"), "no progress");
+        Assert.That(quiet, Does.Contain("race to the target"), "the table");
+    }
+
+    [Test]
+    public void Verbose_prints_every_jump_event_one_line_each()
+    {
+        // The console logger writes to the process's own stdout, so this one runs the program.
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in new[] { Path.Combine(AppContext.BaseDirectory, "farcast.dll") }.Concat(ShortRun)
+                     .Concat(new[] { "--verbose", "--Farcast:WarmupSteps=5", "--Farcast:Horizon=4", "--Farcast:MinJump=4" }))
+            start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+
+        Assert.That(process.ExitCode, Is.EqualTo(0), output);
+        var events = output.Split('\n').Where(l => l.Contains("Farcast jump")).ToArray();
+        Assert.That(events, Is.Not.Empty);
+        Assert.That(events, Has.All.Contains("step ").And.Contain("steps"), "one line per event, the message on it");
+    }
+
+    [Test]
+    public void Quiet_and_verbose_together_are_refused() =>
+        CliRunner.AssertError(new[] { "fullbatch", "--quiet", "--verbose" }, "--quiet and --verbose contradict each other; give one.");
+}
