@@ -26,6 +26,7 @@ public static class FarcastApp
                 config.PropagateExceptions();
                 config.ConfigureConsole(Spectre.Console.AnsiConsole.Console); // help and errors go where the rest of the output goes
                 config.Settings.StrictParsing = true;
+                config.SetInterceptor(new TrainingDevice());   // --device becomes TorchSharp's default device before a command runs
                 config.AddCommand<FullBatchCommand>("fullbatch").WithDescription("Main job: a full-batch task (INR, PINN or classifier), plain vs FarcastOptimizer guarded by the training loss, steps and seconds to the target loss. Defaults: --steps 3000, --eval-every 100, --lr the task's tuned Adam rate (inr 0.02, pinn 0.01, classifier 0.1; 0.001 for other optimizers).");
                 config.AddCommand<MnistCommand>("mnist").WithDescription("Minibatch CNN on MNIST, plain Adam vs FarcastOptimizer, time to accuracy. Defaults: --steps 400, --batch-size 64, --lr 0.001, --eval-every 25.");
                 config.AddCommand<TextCommand>("text").WithDescription("Text classification: fine-tune a pretrained BERT-family model, plain AdamW vs FarcastOptimizer. Defaults: --steps 100, --batch-size 16, --lr 0.0001, --eval-every 10.");

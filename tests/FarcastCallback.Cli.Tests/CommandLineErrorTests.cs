@@ -96,6 +96,21 @@ public sealed class CommandLineErrorTests
             .With.Message.EqualTo("Farcast must be a section of settings in appsettings, not the value 'x'."));
     }
 
+    [TestCase("fullbatch")]
+    [TestCase("mnist")]
+    [TestCase("text")]
+    [TestCase("paper cnn")]
+    [TestCase("paper distilbert")]
+    public void A_cuda_device_without_a_cuda_backend_is_one_line_naming_what_to_build(string command) =>
+        AssertOneLineError(command.Split(' ').Concat(new[] { "--device", "cuda" }).ToArray(),
+            "--device cuda: TorchSharp finds no CUDA device here (this farcast is built with the 'cpu' libtorch backend).");
+
+    [TestCase("gpu")]
+    [TestCase("cuda:-1")]
+    [TestCase("cuda:x")]
+    public void A_device_that_is_not_cpu_or_cuda_is_refused(string device) =>
+        AssertOneLineError(new[] { "fullbatch", "--device", device }, $"--device must be cpu, cuda or cuda:N; got '{device}'.");
+
     [Test]
     public void Enum_names_stay_case_insensitive() =>
         AssertOneLineError(new[] { "mnist", "--optimizer", "adamw", "--lr-schedule", "lineardecay", "--steps", "0" }, "--steps must be at least 1");

@@ -17,11 +17,12 @@ public sealed class InterruptedRunTests
         var folder = Directory.CreateTempSubdirectory("farcast-rerun-").FullName;
         File.WriteAllText(Path.Combine(folder, "stale.png"), "an old plot");
 
-        var (code, output) = CliRunner.Run(ShortRun.Concat(new[] { "--seeds", "2", "--out", folder, "--force" }).ToArray());
+        var (code, output) = CliRunner.Run(ShortRun.Concat(new[] { "--seeds", "2", "--out", folder, "--force", "--device", "cpu" }).ToArray());
 
         Assert.That(code, Is.EqualTo(0), output);
         var summary = Summary(folder);
         Assert.That((summary["complete"]!.GetValue<bool>(), summary["seeds_done"]!.GetValue<int>(), summary["seeds_planned"]!.GetValue<int>()), Is.EqualTo((true, 2, 2)));
+        Assert.That(summary["device"]!.GetValue<string>(), Is.EqualTo("cpu"));
         Assert.That(File.Exists(Path.Combine(folder, "stale.png")), Is.False, "nothing old beside the new result");
         Assert.That(File.ReadAllText(Path.Combine(folder, "previous", "stale.png")), Is.EqualTo("an old plot"), "set aside, not deleted");
         Assert.That(Directory.GetFiles(folder, "*.tmp-*"), Is.Empty, "summary.json is written through a temporary file");

@@ -16,8 +16,13 @@ namespace FarcastCallback.Cli.Commands;
 /// </summary>
 public sealed class PaperCnnCommand : Command<PaperCnnCommand.Settings>
 {
-    public sealed class Settings : ExperimentSettings
+    public sealed class Settings : ExperimentSettings, ITrainsOnDevice
     {
+        [CommandOption("--device <NAME>")]
+        [Description("cpu, cuda or cuda:N: where the CNN trajectories are trained. Default cpu.")]
+        [DefaultValue("cpu")]
+        public string Device { get; init; } = "cpu";
+
         [CommandOption("--runs <N>")]
         [Description("Adam runs from fresh initialisations (the paper: 10, split 5/2/3). Default 10.")]
         [DefaultValue(10)]
@@ -38,6 +43,7 @@ public sealed class PaperCnnCommand : Command<PaperCnnCommand.Settings>
 
         public override ValidationResult Validate()
         {
+            if (!TrainingDevice.IsValidName(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N; got '{Device}'.");
             if (Runs < 3) return ValidationResult.Error($"--runs must be at least 3 (train, dev, test); got {Runs}.");
             if (Scalars is < 0 or > MnistCnn.ParameterCount) return ValidationResult.Error($"--scalars must be 0 (all) or 1..{MnistCnn.ParameterCount}; got {Scalars}.");
             return base.Validate();

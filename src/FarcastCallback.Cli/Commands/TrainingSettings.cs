@@ -8,8 +8,13 @@ namespace FarcastCallback.Cli.Commands;
 /// Options of the commands that train a model: seed, steps and learning rate. Each command sets its own defaults in
 /// its settings' constructor and names them in its description.
 /// </summary>
-public class TrainingSettings : OutputSettings
+public class TrainingSettings : OutputSettings, ITrainsOnDevice
 {
+    [CommandOption("--device <NAME>")]
+    [Description("cpu, cuda or cuda:N: where models, data, the guard and the farcast buffers live. Default cpu. CUDA needs a build with -p:TorchBackend=cuda-linux or cuda-windows.")]
+    [DefaultValue("cpu")]
+    public string Device { get; init; } = "cpu";
+
     [CommandOption("--seed <S>")]
     [Description("(First) seed: initial weights, batch order, dropout. Default 1.")]
     [DefaultValue(1)]
@@ -33,7 +38,8 @@ public class TrainingSettings : OutputSettings
     internal static bool IsLearningRate(double rate) => rate > 0 && rate <= MaxLearningRate;
 
     public override ValidationResult Validate() =>
-        Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
+        !TrainingDevice.IsValidName(Device) ? ValidationResult.Error($"--device must be cpu, cuda or cuda:N; got '{Device}'.")
+        : Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
         : !IsLearningRate(LearningRate) ? ValidationResult.Error($"--lr must be a positive number of at most {MaxLearningRate:G}; got {LearningRate}.")
         : Seed < 0 ? ValidationResult.Error($"--seed must be 0 or more; got {Seed}.")
         : base.Validate();

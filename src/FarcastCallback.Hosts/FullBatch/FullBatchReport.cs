@@ -54,6 +54,7 @@ public static class FullBatchReport
         ["claimed_skipped_steps"] = Speedup.Median(results.Select(r => (double)r.ClaimedSkippedSteps)),
         ["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray()),
         ["machine"] = run.Machine,
+        ["device"] = run.Device,
         ["date"] = run.Date,
         ["command"] = run.Command,
         ["settings"] = JsonSerializer.SerializeToNode(settings, NamedEnums),

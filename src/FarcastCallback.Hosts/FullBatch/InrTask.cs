@@ -62,7 +62,7 @@ public sealed class InrTask : IFullBatchTask
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        return model.forward(_coordinates).t().contiguous().data<float>().ToArray();
+        return model.forward(_coordinates).t().contiguous().cpu().data<float>().ToArray();
     }
 
     public void Dispose()

@@ -66,6 +66,7 @@ public static class LearningRateGrid
         }).ToArray()),
         ["seeds"] = new JsonArray(Enumerable.Range(settings.FirstSeed, settings.Seeds).Select(s => (JsonNode)s).ToArray()),
         ["machine"] = run.Machine,
+        ["device"] = run.Device,
         ["date"] = run.Date,
         ["command"] = run.Command,
         ["settings"] = JsonSerializer.SerializeToNode(settings),

@@ -71,7 +71,7 @@ public static class CnnTrajectories
     {
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
-        var values = cat(parameters.Select(p => p.flatten()).ToArray()).index_select(0, index).to(float64).data<double>();
+        var values = cat(parameters.Select(p => p.flatten()).ToArray()).index_select(0, index).to(float64).cpu().data<double>();
         for (var i = 0; i < values.Count; i++) sequences[run, step, i] = values[i];
     }
 }

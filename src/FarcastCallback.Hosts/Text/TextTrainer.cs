@@ -27,14 +27,18 @@ public sealed class TextTrainer : IDisposable
     /// <summary>A run of <paramref name="model"/> with <paramref name="optimizer"/>; see <see cref="TrainingRun"/>.</summary>
     public TrainingRun Start(TransformerClassifier model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null,
         Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null) =>
+        Start(model, optimizer, new BatchOrder(_train.Labels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule);
+
+    private TrainingRun Start(TransformerClassifier model, optim.Optimizer optimizer, BatchOrder order, int seed, Func<long>? effectiveSteps,
+        Func<bool>? shouldStop, optim.lr_scheduler.LRScheduler? schedule) =>
         new(model, optimizer,
             rows =>
             {
-                var (ids, mask) = _train.Batch(rows);
+                var (ids, mask) = _train.Batch(rows, order.LastRows);
                 return nn.functional.cross_entropy(model.forward(ids, mask), _train.Labels.index_select(0, rows));
             },
             () => Evaluate(model, _validation),
-            new BatchOrder(_train.Labels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule);
+            order, seed, effectiveSteps, shouldStop, schedule);
 
     public void Dispose()
     {
@@ -54,8 +58,9 @@ public sealed class TextTrainer : IDisposable
         double correct = 0, lossSum = 0;
         for (long start = 0; start < count; start += EvaluationChunk)
         {
-            var chosen = arange(start, Math.Min(count, start + EvaluationChunk), dtype: int64);
-            var (ids, mask) = rows.Batch(chosen);
+            var end = Math.Min(count, start + EvaluationChunk);
+            var chosen = arange(start, end, dtype: int64);
+            var (ids, mask) = rows.Batch(chosen, Enumerable.Range((int)start, (int)(end - start)).Select(i => (long)i).ToArray());
             var logits = model.forward(ids, mask);
             var labels = rows.Labels.index_select(0, chosen);
             lossSum += nn.functional.cross_entropy(logits, labels, reduction: nn.Reduction.Sum).item<float>();
@@ -66,22 +71,26 @@ public sealed class TextTrainer : IDisposable
     }
 
     /// <summary>Token ids, masks [texts, max length] and labels of one split.</summary>
-    private sealed record Rows(Tensor Ids, Tensor Mask, Tensor Labels) : IDisposable
+    /// <param name="Ids">Token ids [texts, max length].</param>
+    /// <param name="Mask">Attention mask, 1 on tokens.</param>
+    /// <param name="Labels">Class per text.</param>
+    /// <param name="Lengths">Tokens per text (the mask's ones), kept on the host so a batch is cut without a device-to-host copy.</param>
+    private sealed record Rows(Tensor Ids, Tensor Mask, Tensor Labels, long[] Lengths) : IDisposable
     {
         public static Rows Of(LabeledTexts texts, TextTokenizer tokenizer, int maxLength)
         {
             var (ids, mask) = tokenizer.Encode(texts.Texts, maxLength);
             var shape = new long[] { texts.Count, maxLength };
+            var lengths = Enumerable.Range(0, texts.Count).Select(i => mask.AsSpan(i * maxLength, maxLength).ToArray().Sum()).ToArray();
             return new Rows(tensor(ids, shape).DetachFromDisposeScope(), tensor(mask, shape).DetachFromDisposeScope(),
-                tensor(texts.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope());
+                tensor(texts.Labels.Select(l => (long)l).ToArray()).DetachFromDisposeScope(), lengths);
         }
 
-        /// <summary>The rows' ids and masks, cut to the longest text among them.</summary>
-        public (Tensor Ids, Tensor Mask) Batch(Tensor rows)
+        /// <summary>The rows' ids and masks, cut to the longest text among them (<paramref name="hostRows"/>: the same rows, on the host).</summary>
+        public (Tensor Ids, Tensor Mask) Batch(Tensor rows, IReadOnlyList<long> hostRows)
         {
-            var mask = Mask.index_select(0, rows);
-            var length = Math.Max(1, mask.sum(1).max().item<long>());
-            return (Ids.index_select(0, rows).narrow(1, 0, length), mask.narrow(1, 0, length));
+            var length = Math.Max(1, hostRows.Max(r => Lengths[r]));
+            return (Ids.index_select(0, rows).narrow(1, 0, length), Mask.index_select(0, rows).narrow(1, 0, length));
         }
 
         public void Dispose()

@@ -53,6 +53,7 @@ public static class PairedRunReport
         summary["speedup_wallclock_range"] = new JsonArray(Speedup.Range(results.Select(r => r.SpeedupWallclock)).Select(v => (JsonNode)v).ToArray());
         summary["seeds"] = new JsonArray(results.Select(r => (JsonNode)r.Seed).ToArray());
         summary["machine"] = run.Machine;
+        summary["device"] = run.Device;
         summary["date"] = run.Date;
         summary["command"] = run.Command;
         summary["settings"] = JsonSerializer.SerializeToNode(settings, settings.GetType(), NamedEnums);

@@ -147,7 +147,10 @@ public sealed class BatchOrder
     private int[] _permutation = Array.Empty<int>();
     private int _position;
 
-    /// <summary>The next batch's row numbers (int64).</summary>
+    /// <summary>The row numbers of the batch <see cref="Next"/> gave last, on the host (no device-to-host copy to read them).</summary>
+    public long[] LastRows { get; private set; } = Array.Empty<long>();
+
+    /// <summary>The next batch's row numbers (int64, on the default device).</summary>
     public Tensor Next()
     {
         if (_position + batchSize > _permutation.Length)
@@ -156,8 +159,8 @@ public sealed class BatchOrder
             _random.Shuffle(_permutation);
             _position = 0;
         }
-        var rows = _permutation.AsSpan(_position, batchSize).ToArray().Select(i => (long)i).ToArray();
+        LastRows = _permutation.AsSpan(_position, batchSize).ToArray().Select(i => (long)i).ToArray();
         _position += batchSize;
-        return tensor(rows);
+        return tensor(LastRows);
     }
 }
