@@ -50,19 +50,18 @@ public sealed class ClassifierTask : IFullBatchTask
     }
 
     /// <summary>Validation loss (the target), test accuracy (the figure) and validation accuracy (the target's detail).</summary>
-    public TaskReading Read(nn.Module<Tensor, Tensor> model)
+    public Tensor Measure(nn.Module<Tensor, Tensor> model)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
         var validation = model.forward(_validationFeatures);
-        var loss = nn.functional.cross_entropy(validation, _validationLabels).item<float>();
-        return new TaskReading(loss, Accuracy(model.forward(_testFeatures), _testLabels), Accuracy(validation, _validationLabels));
+        var loss = nn.functional.cross_entropy(validation, _validationLabels).to(ScalarType.Float64);
+        return stack(new[] { loss, Accuracy(model.forward(_testFeatures), _testLabels), Accuracy(validation, _validationLabels) });
     }
 
     public string DescribeTarget(double target, double? detail) =>
         FormattableString.Invariant($"validation loss {target:G3}") + (detail is { } accuracy ? FormattableString.Invariant($" (accuracy {100 * accuracy:0.0} %)") : "");
 
-    private static double Accuracy(Tensor logits, Tensor labels) => logits.argmax(1).eq(labels).to(ScalarType.Float64).mean().item<double>();
+    private static Tensor Accuracy(Tensor logits, Tensor labels) => logits.argmax(1).eq(labels).to(ScalarType.Float64).mean();
 
     public void Dispose()
     {

@@ -23,10 +23,11 @@ public static class FullBatchSeries
 /// <summary>
 /// One full-batch run advanced a step at a time, so a plain and a farcast run can be interleaved. Each step's forward
 /// pass computes the loss at the current weights anyway, so the loss is recorded at every step for free, and the task's
-/// reading (<see cref="IFullBatchTask.Read"/>: validation loss, PSNR, error against the exact solution) is taken at
+/// reading (<see cref="IFullBatchTask.Measure"/>: validation loss, PSNR, error against the exact solution) is taken at
 /// every step outside the clock: time to a target is exact to the step, with no evaluation schedule to quantise it.
-/// <see cref="Points"/>[i] and <see cref="Readings"/>[i] describe the same weights. The clock covers the step, the
-/// optimizer and everything the wrapper does inside it, including the guard's forward passes.
+/// Both stay on the device and are read back <see cref="FlushEvery"/> steps at a time (or when asked for), so a step
+/// makes no device-to-host copy. <see cref="Points"/>[i] and <see cref="Readings"/>[i] describe the same weights. The
+/// clock covers the step, the optimizer and everything the wrapper does inside it, including the guard's forward passes.
 /// </summary>
 public sealed class FullBatchRun
 {
@@ -39,6 +40,11 @@ public sealed class FullBatchRun
 
     private readonly bool _read;
     private readonly bool _readFromLoss;
+    private readonly List<Tensor> _pendingLosses = new();
+    private readonly List<Tensor> _pendingReadings = new();
+
+    /// <summary>Steps whose losses and readings are held on the device before they are read back together.</summary>
+    public const int FlushEvery = 256;
 
     /// <param name="task">What is trained.</param>
     /// <param name="model">The run's model.</param>
@@ -56,37 +62,78 @@ public sealed class FullBatchRun
     public long RealSteps { get; private set; }
 
     /// <summary>The loss at every step's weights, the last at the weights after the final step.</summary>
-    public IReadOnlyList<LossPoint> Points => _points;
+    public IReadOnlyList<LossPoint> Points
+    {
+        get
+        {
+            Flush();
+            return _points;
+        }
+    }
 
     /// <summary>The task's reading of the same weights as <see cref="Points"/>, entry for entry.</summary>
-    public IReadOnlyList<TaskReading> Readings => _readings;
+    public IReadOnlyList<TaskReading> Readings
+    {
+        get
+        {
+            Flush();
+            return _readings;
+        }
+    }
 
     private long EffectiveSteps => _farcast?.EffectiveSteps ?? RealSteps;
 
     /// <summary>One real step, timed; records the loss and the task's reading (not timed) of the weights it started from.</summary>
     public void Step()
     {
-        if (_read && !_readFromLoss) _readings.Add(_task.Read(Model));
+        if (_read && !_readFromLoss)
+            using (var reading = NewDisposeScope())
+                _pendingReadings.Add(reading.MoveToOuter(_task.Measure(Model)).DetachFromDisposeScope());
         var (seconds, effective) = (_clock.Elapsed.TotalSeconds, EffectiveSteps);
         _clock.Start();
-        double loss;
         using (var scope = NewDisposeScope())
         {
             _optimizer.zero_grad();
             var value = _task.Loss(Model);
             value.backward();
-            loss = value.item<float>();
+            _pendingLosses.Add(value.detach().DetachFromDisposeScope());
             _optimizer.step();
         }
         _clock.Stop();
-        _points.Add(new LossPoint(RealSteps, effective, seconds, loss));
-        if (_readFromLoss) _readings.Add(_task.FromTrainingLoss(loss)!);
+        _points.Add(new LossPoint(RealSteps, effective, seconds, double.NaN));   // the loss is filled in by Flush
         RealSteps++;
+        if (_pendingLosses.Count >= FlushEvery) Flush();
+    }
+
+    /// <summary>Reads the held losses and readings back in one copy each and fills them into <see cref="Points"/> and <see cref="Readings"/>.</summary>
+    private void Flush()
+    {
+        if (_pendingLosses.Count == 0 && _pendingReadings.Count == 0) return;
+        using var scope = NewDisposeScope();
+        if (_pendingLosses.Count > 0)
+        {
+            var losses = stack(_pendingLosses).to(ScalarType.Float64).cpu().data<double>().ToArray();
+            var first = _points.Count - losses.Length;
+            for (var i = 0; i < losses.Length; i++)
+            {
+                _points[first + i] = _points[first + i] with { Loss = losses[i] };
+                if (_readFromLoss) _readings.Add(_task.FromTrainingLoss(losses[i])!);
+            }
+        }
+        if (_pendingReadings.Count > 0)
+        {
+            var values = stack(_pendingReadings).cpu().data<double>().ToArray();
+            for (var i = 0; i < _pendingReadings.Count; i++) _readings.Add(TaskReading.FromValues(values.AsSpan(3 * i, 3)));
+        }
+        foreach (var t in _pendingLosses.Concat(_pendingReadings)) t.Dispose();
+        _pendingLosses.Clear();
+        _pendingReadings.Clear();
     }
 
     /// <summary>Records the loss and the reading of the weights after the last step (not timed).</summary>
     public void Finish()
     {
+        Flush();
         var final = _task.EvaluateLoss(Model);
         _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, final));
         if (_read) _readings.Add(_task.FromTrainingLoss(final) ?? _task.Read(Model));

@@ -8,7 +8,12 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// against the exact solution), <see cref="Figure"/> the task's figure of merit, and <see cref="Detail"/> what the
 /// target's description adds (the validation accuracy).
 /// </summary>
-public sealed record TaskReading(double Target, double Figure, double? Detail = null);
+public sealed record TaskReading(double Target, double Figure, double? Detail = null)
+{
+    /// <summary>A reading from the values <see cref="IFullBatchTask.Measure"/> gives: target, figure and detail (NaN: none).</summary>
+    public static TaskReading FromValues(ReadOnlySpan<double> values) =>
+        new(values[0], values[1], double.IsNaN(values[2]) ? null : values[2]);
+}
 
 /// <summary>
 /// A problem trained on all of its data at every step: the loss is deterministic, so a farcast jump is judged by the
@@ -37,8 +42,18 @@ public interface IFullBatchTask : IDisposable
     /// <summary>The training loss as a number, without a backward pass (the guard's check).</summary>
     double EvaluateLoss(nn.Module<Tensor, Tensor> model);
 
-    /// <summary>The target value, the figure and the detail of <paramref name="model"/>'s weights.</summary>
-    TaskReading Read(nn.Module<Tensor, Tensor> model);
+    /// <summary>
+    /// The reading of <paramref name="model"/>'s weights as a float64 tensor of three values — target, figure, detail
+    /// (NaN: none) — left on the model's device, so a run reads it without a device-to-host copy per step.
+    /// </summary>
+    Tensor Measure(nn.Module<Tensor, Tensor> model);
+
+    /// <summary>The target value, the figure and the detail of <paramref name="model"/>'s weights (one device-to-host copy).</summary>
+    TaskReading Read(nn.Module<Tensor, Tensor> model)
+    {
+        using var scope = NewDisposeScope();
+        return TaskReading.FromValues(Measure(model).cpu().data<double>().ToArray());
+    }
 
     /// <summary>
     /// The reading of weights whose training loss is <paramref name="loss"/>, when the target is a function of the training

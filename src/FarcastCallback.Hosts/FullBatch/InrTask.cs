@@ -48,7 +48,13 @@ public sealed class InrTask : IFullBatchTask
         return Loss(model).item<float>();
     }
 
-    public TaskReading Read(nn.Module<Tensor, Tensor> model) => FromTrainingLoss(EvaluateLoss(model));
+    /// <summary>The fit's MSE (the target) and its PSNR (the figure).</summary>
+    public Tensor Measure(nn.Module<Tensor, Tensor> model)
+    {
+        using var noGrad = no_grad();
+        var mse = Loss(model).to(ScalarType.Float64);
+        return stack(new[] { mse, 10 * (1 / mse).log10(), full_like(mse, double.NaN) });
+    }
 
     /// <summary>The fit's MSE is the training loss, so the reading comes free with every step.</summary>
     public TaskReading FromTrainingLoss(double loss) => new(loss, Psnr(loss));

@@ -62,12 +62,12 @@ public sealed class PinnTask : IFullBatchTask
         return Loss(model).item<float>();
     }
 
-    public TaskReading Read(nn.Module<Tensor, Tensor> model)
+    /// <summary>The relative L2 error against the exact solution: the target and the figure alike.</summary>
+    public Tensor Measure(nn.Module<Tensor, Tensor> model)
     {
         using var noGrad = no_grad();
-        using var scope = NewDisposeScope();
-        var error = ((model.forward(_grid) - _exact).norm() / _exact.norm()).item<float>();
-        return new TaskReading(error, error);
+        var error = ((model.forward(_grid) - _exact).norm() / _exact.norm()).to(ScalarType.Float64);
+        return stack(new[] { error, error, full_like(error, double.NaN) });
     }
 
     public string DescribeTarget(double target, double? detail) => FormattableString.Invariant($"L2 error {target:G3} against the exact solution");
