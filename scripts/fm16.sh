@@ -2,6 +2,8 @@
 # The FM-16 measurements of issue 19 (docs/benchmarks.md, "FM-16: the delayed guard and the weight average"):
 #   tune     seeds 1-3, one row per guard: the delayed guard at 200 and 400 steps, no guard, the immediate guard
 #   heldout  seeds 11-15 with the settings chosen on seeds 1-3 (appsettings.nino.json)
+#   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched
+#   cnn-rate plain AdamW's rate for CnnFashion on seeds 1-3 (read the plain rows; the farcast rows come along)
 # Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
 # ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)
 # sets the evaluation grid (the tuning round used 50 to halve the evaluations' cost). Needs Debian's
@@ -28,6 +30,13 @@ for stage in $stages; do
       done ;;
     heldout)
       farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" --out "$out/heldout" ;;
-    *) echo "unknown stage '$stage' (tune, heldout)" >&2; exit 2 ;;
+    transfer)
+      farcast mnist --preset Fm32 --seed 11 --seeds 5 "${grid[@]}" --out "$out/transfer-fm32"
+      farcast mnist --preset CnnFashion --lr "${CNN_LR:-1e-3}" --seed 11 --seeds 5 --out "$out/transfer-cnn" ;;
+    cnn-rate)
+      for lr in 3e-4 1e-3 3e-3; do
+        farcast mnist --preset CnnFashion --lr "$lr" --seed 1 --seeds 3 --out "$out/cnn-rate-$lr"
+      done ;;
+    *) echo "unknown stage '$stage' (tune, heldout, transfer, cnn-rate)" >&2; exit 2 ;;
   esac
 done

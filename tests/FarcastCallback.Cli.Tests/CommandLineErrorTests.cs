@@ -59,7 +59,7 @@ public sealed class CommandLineErrorTests
         AssertOneLineError(flag == "--task" ? new[] { "fullbatch", "--task", value, "--dataset", "Moons" }
             : new[] { "fullbatch", "--task", "classifier", "--dataset", "Moons", flag, value }, message);
 
-    [TestCase("mnist", "--preset", "5", "'5' is not one of MnistPreset's names: None, Fm16, Fm32.")]
+    [TestCase("mnist", "--preset", "5", "'5' is not one of MnistPreset's names: None, Fm16, Fm32, CnnFashion.")]
     [TestCase("mnist", "--preset", "1", "'1' is not one of MnistPreset's names")]
     [TestCase("mnist", "--optimizer=9", "", "'9' is not one of InnerOptimizer's names: Adam, Sgd, AdamW.")]
     [TestCase("mnist", "--lr-schedule:-1", "", "'-1' is not one of LearningRateSchedule's names")]
@@ -146,6 +146,11 @@ public sealed class CommandLineErrorTests
     [Test]
     public void A_preset_refuses_the_options_it_fixes() =>
         AssertOneLineError(new[] { "mnist", "--preset", "Fm16", "--lr", "0.1" }, "--lr is fixed by --preset Fm16");
+
+    [Test]
+    public void The_cnn_preset_takes_a_rate_but_not_a_batch_size() =>
+        AssertOneLineError(new[] { "mnist", "--preset", "CnnFashion", "--lr", "5e-4", "--batch-size", "64" },
+            "--batch-size is fixed by --preset CnnFashion (AdamW, batch 128, constant rate, all images; --lr may be given).");
 
     [Test]
     public void A_sequence_file_with_a_lying_shape_is_refused()

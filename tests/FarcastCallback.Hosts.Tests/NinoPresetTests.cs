@@ -8,6 +8,7 @@ public sealed class NinoPresetTests
     [TestCase(MnistPreset.Fm16, 14_378)]
     [TestCase(MnistPreset.Fm32, 56_394)]
     [TestCase(MnistPreset.None, 1_199_882)]
+    [TestCase(MnistPreset.CnnFashion, 1_199_882)]
     public void Each_preset_builds_the_published_network(MnistPreset preset, long parameters)
     {
         using var model = preset.CreateModel();
@@ -57,7 +58,18 @@ public sealed class NinoPresetTests
         var settings = MnistPreset.Fm16.Settings();
 
         Assert.That((settings.Steps, settings.BatchSize, settings.LearningRate, settings.Optimizer, settings.TargetAccuracy),
-            Is.EqualTo((10_000, 128, 0.006, Training.InnerOptimizer.AdamW, 0.895)));
+            Is.EqualTo((10_000, 128, 0.006, Training.InnerOptimizer.AdamW, (double?)0.895)));
         Assert.That(MnistPreset.Fm32.TargetAccuracy(), Is.EqualTo(0.905));
+    }
+
+    [Test]
+    public void The_cnn_long_protocol_takes_its_rate_and_races_to_plain_trainings_own_accuracy()
+    {
+        var settings = MnistPreset.CnnFashion.Settings(learningRate: 5e-4);
+
+        Assert.That((settings.Steps, settings.BatchSize, settings.LearningRate, settings.Optimizer, settings.EvaluateEvery, settings.TargetAccuracy),
+            Is.EqualTo((3_000, 128, 5e-4, Training.InnerOptimizer.AdamW, 100, (double?)null)));
+        Assert.That(MnistPreset.CnnFashion.Settings().LearningRate, Is.EqualTo(1e-3));
+        Assert.That(MnistPreset.CnnFashion.FixesLearningRate(), Is.False);
     }
 }

@@ -25,7 +25,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         }
 
         [CommandOption("--preset <NAME>")]
-        [Description("None (the paper's CNN), Fm16 or Fm32: NiNo's Fashion-MNIST tasks — its network, split (first 55,000 training images; the last 5,000 are the guard's pool; accuracy on the 10,000 test images), AdamW 0.006, batch 128, 10,000 steps, target 89.5 % / 90.5 %; the guard rotates through the pool in chunks of --verify-images (default 1,000) with per-image losses. Farcast settings: appsettings.nino.json over appsettings.json.")]
+        [Description("None (the paper's CNN), Fm16 or Fm32: NiNo's Fashion-MNIST tasks — its network, split (first 55,000 training images; the last 5,000 are the guard's pool; accuracy on the 10,000 test images), AdamW 0.006, batch 128, 10,000 steps, target 89.5 % / 90.5 %; the guard rotates through the pool in chunks of --verify-images (default 1,000) with per-image losses. CnnFashion: the paper's CNN on the same split, AdamW at --lr (0.001), batch 128, 3,000 steps, evaluated every 100, target plain's final accuracy. Farcast settings: appsettings.nino.json over appsettings.json.")]
         [DefaultValue(MnistPreset.None)]
         [TypeConverter(typeof(NamedEnumConverter<MnistPreset>))]
         public MnistPreset Preset { get; init; } = MnistPreset.None;
@@ -82,19 +82,24 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     private int RunPreset(CommandContext context, Settings settings)
     {
         bool Given(string flag) => context.Arguments.Given(flag);
-        foreach (var fixedFlag in new[] { "--lr", "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" })
+        var fixedFlags = new[] { "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" };
+        foreach (var fixedFlag in settings.Preset.FixesLearningRate() ? fixedFlags.Prepend("--lr") : fixedFlags)
             if (Given(fixedFlag))
-                throw new ArgumentException($"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images).");
+                throw new ArgumentException(settings.Preset.FixesLearningRate()
+                    ? $"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images)."
+                    : $"{fixedFlag} is fixed by --preset {settings.Preset} (AdamW, batch 128, constant rate, all images; --lr may be given).");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "nino");
         var path = settings.Data ?? MnistPresets.FashionMnistPath;
         var data = MnistPresets.NinoSplit(path);
-        var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : 10_000, settings.Seeds, settings.Seed,
-            Given("--eval-every") ? settings.EvaluateEvery : 25, Given("--verify-images") ? settings.VerifyImages : 1000, settings.EmaDecay);
+        var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : null, settings.Seeds, settings.Seed,
+            Given("--eval-every") ? settings.EvaluateEvery : null, Given("--verify-images") ? settings.VerifyImages : 1000, settings.EmaDecay,
+            Given("--lr") ? settings.LearningRate : null);
         if (jobSettings.VerifyChunk > data.Verification.Count)
             throw new ArgumentException($"--verify-images {jobSettings.VerifyChunk} is more than the guard pool's {data.Verification.Count} images.");
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
         if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
-        AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; target {jobSettings.TargetAccuracy:P1}.");
+        var target = jobSettings.TargetAccuracy is { } fixedTarget ? $"{fixedTarget:P1}" : "plain training's smoothed final accuracy";
+        AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; AdamW {jobSettings.LearningRate:G3}, {jobSettings.Steps} steps; target {target}.");
         return Run(data, jobSettings, options, settings, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer");
     }
 
