@@ -99,7 +99,7 @@ public sealed class CnnJobTests
 
         Assert.That(Directory.GetFiles(folder).Select(Path.GetFileName).Order(),
             Is.EqualTo(new[] { "accuracy-vs-seconds.png", "accuracy-vs-steps.png", "steps.csv", "summary.json" }));
-        Assert.That(File.ReadLines(Path.Combine(folder, "steps.csv")).First(), Is.EqualTo("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss"));
+        Assert.That(File.ReadLines(Path.Combine(folder, "steps.csv")).First(), Is.EqualTo("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss,average_accuracy,average_loss,stands"));
         Directory.Delete(folder, true);
     }
 }

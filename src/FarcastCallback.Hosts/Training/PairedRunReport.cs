@@ -62,15 +62,19 @@ public static class PairedRunReport
         return summary;
     }
 
-    /// <summary>Writes steps.csv (every evaluation of every run), the accuracy plots of the first seed and, last, <paramref name="summary"/> as summary.json.</summary>
+    /// <summary>
+    /// Writes steps.csv (every evaluation of every run: the weights' figures, their average's when kept, and whether
+    /// the point stands), the accuracy plots of the first seed and, last, <paramref name="summary"/> as summary.json.
+    /// </summary>
     public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string title)
     {
         Directory.CreateDirectory(directory);
-        var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss\n");
+        var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss,average_accuracy,average_loss,stands\n");
         foreach (var r in results)
             foreach (var (name, points) in new[] { ("baseline", r.Baseline), ("farcast", r.Farcast) })
                 foreach (var p in points)
-                    csv.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.ValidationAccuracy:R},{p.ValidationLoss:R}"));
+                    csv.AppendLine(FormattableString.Invariant(
+                        $"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.ValidationAccuracy:R},{p.ValidationLoss:R},{p.AverageAccuracy:R},{p.AverageLoss:R},{(p.Stands ? 1 : 0)}"));
         File.WriteAllText(Path.Combine(directory, "steps.csv"), csv.ToString());
         Plot(Path.Combine(directory, "accuracy-vs-steps.png"), title, "real optimizer steps", results[0], p => p.RealSteps);
         Plot(Path.Combine(directory, "accuracy-vs-seconds.png"), title, "training seconds", results[0], p => p.Seconds);
