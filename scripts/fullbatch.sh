@@ -4,13 +4,14 @@
 #   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15 (and two moons)
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
 #   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
+#   delayed    the delayed guard on seeds 1-3 (issue 19): judged after 32 real steps, at stride 1 and at a long cadence (stride 8)
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
 # ABLATION_SEEDS (default 5) runs the ablation rows on fewer of the held-out seeds.
 # Wall-clock ratios are only meaningful on an otherwise idle machine.
 set -euo pipefail
 out="${1:-out/fullbatch}"
 shift || true
-stages="${*:-grid lambda heldout ablations}"
+stages="${*:-grid lambda heldout ablations}"   # delayed runs only when named
 cd "$(dirname "$0")/.."
 source scripts/farcast-command.sh
 tasks=(inr pinn classifier)
@@ -50,6 +51,17 @@ for stage in $stages; do
           farcast fullbatch --task "$task" --seed 1 --seeds 3 --Farcast:Lambda="$lambda" --out "$out/lambda-$task-$lambda"
         done
       done ;;
-    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda)" >&2; exit 2 ;;
+    delayed)
+      declare -A delayed=(
+        [judge-32]="--Farcast:JudgeAfterSteps=32"
+        [judge-32-stride-8]="--Farcast:JudgeAfterSteps=32 --Farcast:Stride=8 --Farcast:Horizon=16 --Farcast:WarmupSteps=200"
+      )
+      for task in "${tasks[@]}"; do
+        for row in judge-32 judge-32-stride-8; do
+          # shellcheck disable=SC2086
+          farcast fullbatch --task "$task" --seed 1 --seeds 3 ${delayed[$row]} --out "$out/delayed-$task-$row"
+        done
+      done ;;
+    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda, delayed)" >&2; exit 2 ;;
   esac
 done
