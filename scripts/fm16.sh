@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The FM-16 measurements of issue 19 (docs/benchmarks.md, "FM-16: the delayed guard and the weight average"):
 #   tune     seeds 1-3, one row per guard: the delayed guard at 200 and 400 steps, no guard, the immediate guard
-#   heldout  seeds 11-15 with the settings chosen on seeds 1-3 (appsettings.nino.json)
+#   heldout  seeds 11-15 with the row chosen on seeds 1-3 (so far: no guard, EMA 0.99; HELDOUT_ROW, default no-guard)
 #   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched
 #   cnn-rate plain AdamW's rate for CnnFashion on seeds 1-3 (read the plain rows; the farcast rows come along)
 # Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
@@ -29,7 +29,8 @@ for stage in $stages; do
         farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
       done ;;
     heldout)
-      farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" --out "$out/heldout" ;;
+      # shellcheck disable=SC2086
+      farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" ${rows[${HELDOUT_ROW:-no-guard}]} --out "$out/heldout" ;;
     transfer)
       farcast mnist --preset Fm32 --seed 11 --seeds 5 "${grid[@]}" --out "$out/transfer-fm32"
       farcast mnist --preset CnnFashion --lr "${CNN_LR:-1e-3}" --seed 11 --seeds 5 --out "$out/transfer-cnn" ;;
