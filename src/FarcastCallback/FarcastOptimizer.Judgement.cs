@@ -54,11 +54,10 @@ public sealed partial class FarcastOptimizer
     /// </summary>
     private void WriteForJudgement(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, bool[] moves, long start)
     {
-        var top = ScheduledHorizon();
-        var rung = _nextDelayedRung == 0 ? top : Math.Clamp(_nextDelayedRung, Math.Min(_options.MinJump, top), top);
+        var rung = JumpLadder.Delayed(ScheduledHorizon(), _nextDelayedRung, _options.MinJump);
         if (!maps.All(m => m.IsFinite) || !JumpSearch.InScope(() => buffers.TryForecast(maps, rung, moves)))
         {
-            _nextDelayedRung = Math.Max(1, (rung + 1) / 2);
+            _nextDelayedRung = JumpLadder.AfterRejected(rung);
             Reject(start, new JumpOutcome(0, JumpReason.NonFiniteForecast, rung, null, null));
             return;
         }
@@ -102,7 +101,7 @@ public sealed partial class FarcastOptimizer
             return;
         }
         _pending = null;
-        _nextDelayedRung = Math.Min(2 * pending.Rung, _options.Horizon);
+        _nextDelayedRung = JumpLadder.AfterKept(pending.Rung, _options.Horizon);
         Keep(pending.Start, pending.Rung, JumpReason.Accepted, pending.Expected.Mean, after.Mean, _options.JudgeAfterSteps);
     }
 
@@ -119,7 +118,7 @@ public sealed partial class FarcastOptimizer
         if (pending.InnerState is { } state) LoadInnerState((OptimizerHelper)Inner, state);
         var judgedAfter = _options.JudgeAfterSteps - pending.StepsLeft;
         EffectiveSteps = pending.Start;
-        _nextDelayedRung = Math.Max(1, (pending.Rung + 1) / 2);
+        _nextDelayedRung = JumpLadder.AfterRejected(pending.Rung);
         Reject(pending.Start, new JumpOutcome(0, JumpReason.VerificationFailed, pending.Rung, pending.Expected.Mean, lossAfter), judgedAfter);
     }
 

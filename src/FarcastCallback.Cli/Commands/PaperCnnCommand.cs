@@ -43,7 +43,7 @@ public sealed class PaperCnnCommand : Command<PaperCnnCommand.Settings>
 
         public override ValidationResult Validate()
         {
-            if (!TrainingDevice.IsValidName(Device)) return ValidationResult.Error($"--device must be cpu, cuda or cuda:N; got '{Device}'.");
+            if (TrainingDevice.InvalidName(Device) is { } invalidDevice) return invalidDevice;
             if (Runs < 3) return ValidationResult.Error($"--runs must be at least 3 (train, dev, test); got {Runs}.");
             if (Scalars is < 0 or > MnistCnn.ParameterCount) return ValidationResult.Error($"--scalars must be 0 (all) or 1..{MnistCnn.ParameterCount}; got {Scalars}.");
             return base.Validate();

@@ -1,4 +1,5 @@
 using System.Reflection;
+using Spectre.Console;
 using Spectre.Console.Cli;
 using static TorchSharp.torch;
 
@@ -22,9 +23,11 @@ internal sealed class TrainingDevice : ICommandInterceptor
     public static string Backend { get; } = typeof(TrainingDevice).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "cpu";
 
-    /// <summary>Whether <paramref name="name"/> is <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>.</summary>
-    public static bool IsValidName(string name) =>
-        name is "cpu" or "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name[5..], System.Globalization.NumberStyles.None, null, out _));
+    /// <summary>The error of a <c>--device</c> that is not <c>cpu</c>, <c>cuda</c> or <c>cuda:N</c>, or null for one that is.</summary>
+    public static ValidationResult? InvalidName(string name) =>
+        name is "cpu" or "cuda" || (name.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(name[5..], System.Globalization.NumberStyles.None, null, out _))
+            ? null
+            : ValidationResult.Error($"--device must be cpu, cuda or cuda:N; got '{name}'.");
 
     public void Intercept(CommandContext context, CommandSettings settings)
     {

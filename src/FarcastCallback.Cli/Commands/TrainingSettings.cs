@@ -38,7 +38,7 @@ public class TrainingSettings : OutputSettings, ITrainsOnDevice
     internal static bool IsLearningRate(double rate) => rate > 0 && rate <= MaxLearningRate;
 
     public override ValidationResult Validate() =>
-        !TrainingDevice.IsValidName(Device) ? ValidationResult.Error($"--device must be cpu, cuda or cuda:N; got '{Device}'.")
+        TrainingDevice.InvalidName(Device) is { } invalidDevice ? invalidDevice
         : Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")
         : !IsLearningRate(LearningRate) ? ValidationResult.Error($"--lr must be a positive number of at most {MaxLearningRate:G}; got {LearningRate}.")
         : Seed < 0 ? ValidationResult.Error($"--seed must be 0 or more; got {Seed}.")

@@ -21,10 +21,11 @@ public static class IdxFiles
     /// </summary>
     public static MnistImages ReadFolder(string folder, int limit = 0, int seed = 0)
     {
-        var images = Directory.GetFiles(folder).Where(f => Path.GetFileName(f).Contains("images-idx3-ubyte", StringComparison.Ordinal)).Order().ToArray();
+        var files = Directory.GetFiles(folder);
+        var images = files.Where(f => Path.GetFileName(f).Contains("images-idx3-ubyte", StringComparison.Ordinal)).Order().ToArray();
         if (images.Length == 0)
             throw new FileNotFoundException($"No '*-images-idx3-ubyte[.gz]' file in '{folder}'.");
-        var pairs = images.Select(imageFile => (imageFile, Directory.GetFiles(folder)
+        var pairs = images.Select(imageFile => (imageFile, files
             .FirstOrDefault(f => Path.GetFileName(f) == Path.GetFileName(imageFile).Replace("images-idx3", "labels-idx1", StringComparison.Ordinal))
             ?? throw new FileNotFoundException($"'{Path.GetFileName(imageFile)}' has no matching labels file ('*-labels-idx1-ubyte') in '{folder}'."))).ToArray();
 

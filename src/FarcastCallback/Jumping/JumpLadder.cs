@@ -5,6 +5,8 @@ namespace FarcastCallback.Jumping;
 /// <see cref="FarcastOptions.MinJump"/> (a jump that skips fewer steps than its guard checks cost is a loss). The ladder
 /// starts at twice the last kept rung (at most H): the reach that paid last time is where to look first, so an attempt
 /// does not spend guard checks on rungs far beyond it, and it can still grow by doubling. With MinJump = H it is H alone.
+/// A delayed judgement writes one rung per attempt and walks the same ladder across attempts: doubling after a kept jump,
+/// halving after a rejected one (<see cref="Delayed"/>).
 /// </summary>
 internal static class JumpLadder
 {
@@ -23,4 +25,17 @@ internal static class JumpLadder
         }
         return steps.ToArray();
     }
+
+    /// <summary>
+    /// The one rung a delayed judgement writes (no ladder: a rung costs its delay to judge): <paramref name="next"/>
+    /// within [min(MinJump, horizon), horizon], or the horizon itself at the first attempt (<paramref name="next"/> 0).
+    /// </summary>
+    public static int Delayed(int horizon, int next, int minJump) =>
+        next == 0 ? horizon : Math.Clamp(next, Math.Min(minJump, horizon), horizon);
+
+    /// <summary>The next delayed rung after one of <paramref name="rung"/> was kept: twice as long, at most the horizon.</summary>
+    public static int AfterKept(int rung, int horizon) => Math.Min(2 * rung, horizon);
+
+    /// <summary>The next delayed rung after one of <paramref name="rung"/> was not kept: half as long, at least one snapshot.</summary>
+    public static int AfterRejected(int rung) => Math.Max(1, (rung + 1) / 2);
 }
