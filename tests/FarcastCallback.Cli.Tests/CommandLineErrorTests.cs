@@ -69,6 +69,8 @@ public sealed class CommandLineErrorTests
     public void An_enum_option_takes_names_only_never_numbers(string command, string flag, string value, string message) =>
         AssertOneLineError(value == "" ? new[] { command, flag } : new[] { command, flag, value }, message);
 
+    [TestCase("mnist", "--ema-decay", "1", "--ema-decay must be at least 0 and below 1; got 1.")]
+    [TestCase("mnist", "--ema-decay", "NaN", "--ema-decay must be at least 0 and below 1; got NaN.")]
     [TestCase("mnist", "--momentum", "0.5", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("mnist", "--momentum:0.5", "", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("text", "--lora-alpha", "8", "--lora-alpha applies to --lora RANK (LoRA fine-tuning) only.")]
