@@ -30,11 +30,44 @@ public sealed partial class FarcastOptimizer
     /// </summary>
     public bool RunWithoutGuard { get; set; }
 
-    /// <summary>The part of <see cref="Overhead"/> spent in the verification callbacks (the guard's forward passes).</summary>
+    /// <summary>
+    /// Full-batch training: the guard is the loss that <c>step(closure)</c> computes anyway, so a judgement costs no
+    /// forward pass of its own. Requires <see cref="FarcastOptions.JudgeAfterSteps"/> ≥ 1 — a jump is judged by the loss
+    /// the R-th step after it computes (R = 1: the loss at the jumped weights themselves) against the trend of the
+    /// losses the steps before it computed — and a closure that computes the loss and its gradients and returns the
+    /// loss at every <see cref="step"/>. Every reading is one update old (the loss at the weights a step started from),
+    /// the same offset for all of them, so the trend spans the same steps as with a callback. A rejected jump costs its
+    /// R steps, which stay counted as real steps, and nothing else: the rollback happens at the end of the R-th step,
+    /// and the next step computes its own loss at the restored weights (docs/design.md, "The step-loss guard").
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Set to true while <see cref="FarcastOptions.JudgeAfterSteps"/> is 0,
+    /// or while a verification callback is set.</exception>
+    public bool VerifyWithStepLoss
+    {
+        get => _guard.FromStepLoss;
+        set
+        {
+            if (value && _options.JudgeAfterSteps == 0)
+                throw new InvalidOperationException(
+                    $"{nameof(VerifyWithStepLoss)} judges a jump by the losses of the steps after it: set {nameof(FarcastOptions.JudgeAfterSteps)} to at least 1 (1 judges the loss at the jumped weights).");
+            if (value && (_guard.Loss is not null || _guard.Losses is not null))
+                throw new InvalidOperationException(
+                    $"{nameof(VerifyWithStepLoss)} replaces {nameof(VerificationLoss)} and {nameof(VerificationLosses)}: set one guard, not both.");
+            _guard.FromStepLoss = value;
+        }
+    }
+
+    /// <summary>The part of <see cref="Overhead"/> spent in the verification callbacks (the guard's forward passes; under <see cref="VerifyWithStepLoss"/>, reading the step's loss back).</summary>
     public TimeSpan VerificationOverhead => _guard.Elapsed;
 
-    private void ThrowIfNoGuardChosen()
+    private void ThrowIfNoGuardChosen(Func<Tensor>? closure)
     {
+        if (_guard.FromStepLoss && closure is null)
+            throw new InvalidOperationException(
+                $"{nameof(VerifyWithStepLoss)} reads the loss that step(closure) computes: pass a closure that computes the loss and its gradients and returns the loss.");
+        if (_guard.FromStepLoss && (_guard.Loss is not null || _guard.Losses is not null))
+            throw new InvalidOperationException(
+                $"{nameof(VerifyWithStepLoss)} replaces {nameof(VerificationLoss)} and {nameof(VerificationLosses)}: set one guard, not both.");
         if (!_guard.IsSet && !RunWithoutGuard)
             throw new InvalidOperationException(
                 $"{nameof(FarcastOptimizer)} has no guard: set {nameof(VerificationLoss)} (or {nameof(VerificationLosses)}) to a held-out or " +

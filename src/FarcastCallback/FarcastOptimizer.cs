@@ -133,7 +133,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     public override Tensor step(Func<Tensor>? closure = null)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        ThrowIfNoGuardChosen();
+        ThrowIfNoGuardChosen(closure);
         var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
         MeasureRecentIfDue();
@@ -142,9 +142,12 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var innerEnd = Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
+        if (_guard.FromStepLoss) _guard.StepComputed(loss ?? throw new InvalidOperationException($"{nameof(VerifyWithStepLoss)}: the step's closure returned no loss."));
         if (_pending is not null) JudgeIfDue();
         else if (_window is not null) Observe();
         MeasureRecentIfDue();
+        // A window that starts at the next step may take its first reading there, before that step computes a loss.
+        if (_guard.FromStepLoss) _guard.StepEnded(keepReading: WindowMayBeginNext);
         _overheadTimestampTicks += innerStart - start + Stopwatch.GetTimestamp() - innerEnd;
         if (_options.Mode == FarcastMode.Stop && EffectiveSteps >= _options.TotalSteps)
             ShouldStop = true;
@@ -165,10 +168,13 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         Track(TrainableParameters(Inner));
     }
 
+    /// <summary>Whether <see cref="BeginWindowIfDue"/> may start a window at the next step.</summary>
+    private bool WindowMayBeginNext => _window is null && _pending is null && !ShouldStop && RealSteps >= _options.WarmupSteps;
+
     /// <summary>Starts a window when the warm-up allows, tracking the parameters that require gradients now.</summary>
     private void BeginWindowIfDue()
     {
-        if (_window is not null || _pending is not null || ShouldStop || RealSteps < _options.WarmupSteps) return;
+        if (!WindowMayBeginNext) return;
         var trainable = TrainableParameters(Inner);
         if (!trainable.SequenceEqual(_parameters, ParameterIdentity.Instance)) Track(trainable);
         if (_parameters.Length == 0) return;

@@ -12,6 +12,8 @@ namespace FarcastCallback.Jumping;
 internal sealed class JumpGuard(double tolerance, double standardErrors)
 {
     private long _elapsedTicks;
+    private Tensor? _stepLoss;
+    private double? _stepLossValue;
 
     /// <summary>The mean loss on held-out data, as a float.</summary>
     public Func<float>? Loss { get; set; }
@@ -19,13 +21,37 @@ internal sealed class JumpGuard(double tolerance, double standardErrors)
     /// <summary>The per-example losses on held-out data, a 1-D tensor; preferred over <see cref="Loss"/> when both are set.</summary>
     public Func<Tensor>? Losses { get; set; }
 
-    public bool IsSet => Loss is not null || Losses is not null;
+    /// <summary>
+    /// The guard is the loss the training step's closure computed: no forward pass of its own. A reading is then the loss
+    /// of the last real step, i.e. at the weights that step started from (one update before the step's end).
+    /// </summary>
+    public bool FromStepLoss { get; set; }
+
+    public bool IsSet => Loss is not null || Losses is not null || FromStepLoss;
+
+    /// <summary>A real step returned <paramref name="loss"/>: the step-loss guard's reading until the next step (read only if asked for).</summary>
+    public void StepComputed(Tensor loss)
+    {
+        _stepLoss = loss;
+        _stepLossValue = null;
+    }
+
+    /// <summary>
+    /// The step is over: the caller may dispose its loss. With <paramref name="keepReading"/> the reading is read back now,
+    /// so it can still be asked for before the next step's own loss exists.
+    /// </summary>
+    public void StepEnded(bool keepReading)
+    {
+        if (keepReading && _stepLoss is not null) Measure();
+        _stepLoss = null;
+    }
 
     public TimeSpan Elapsed => TimeSpan.FromSeconds(_elapsedTicks / (double)Stopwatch.Frequency);
 
     /// <summary>
     /// Evaluates the user's loss under no_grad, outside the wrapper's dispose scope (tensors the callback makes belong to
-    /// the caller's scope); null when no guard is set.
+    /// the caller's scope), or reads the last step's loss under <see cref="FromStepLoss"/>; null when no guard is set
+    /// (or no step's loss is at hand).
     /// </summary>
     public GuardReading? Measure()
     {
@@ -33,6 +59,7 @@ internal sealed class JumpGuard(double tolerance, double standardErrors)
         var start = Stopwatch.GetTimestamp();
         try
         {
+            if (FromStepLoss) return ReadStepLoss() is { } value ? new GuardReading(value, null) : null;
             using var noGrad = no_grad();
             if (Losses is not { } losses) return new GuardReading(Loss!(), null);
             var perExample = losses();
@@ -44,6 +71,19 @@ internal sealed class JumpGuard(double tolerance, double standardErrors)
         {
             _elapsedTicks += Stopwatch.GetTimestamp() - start;
         }
+    }
+
+    /// <summary>The last step's loss as a double, read back once; null before any step has been seen.</summary>
+    private double? ReadStepLoss()
+    {
+        if (_stepLossValue is null && _stepLoss is { } loss)
+        {
+            if (loss.numel() != 1)
+                throw new InvalidOperationException($"The step's closure returned a loss of {loss.numel()} elements; the step-loss guard needs one scalar.");
+            using var scope = NewDisposeScope();
+            _stepLossValue = loss.detach().to(ScalarType.Float64).cpu().item<double>();
+        }
+        return _stepLossValue;
     }
 
     /// <summary>
