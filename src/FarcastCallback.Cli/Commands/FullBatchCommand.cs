@@ -82,6 +82,10 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [Description("Keep every finite forecast without checking the training loss (an ablation: unguarded jumps can diverge).")]
         public bool NoGuard { get; init; }
 
+        [CommandOption("--step-loss-guard")]
+        [Description("Judge jumps by the training loss each step computes anyway, with no forward pass of the guard's own (needs --Farcast:JudgeAfterSteps=1 or more: a jump is judged by the loss R steps after it).")]
+        public bool StepLossGuard { get; init; }
+
         [CommandOption("--lr-grid <RATES>")]
         [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the best smoothed target (validation loss, MSE, L2 error) of the run at --reference-lr (default 0.001, Adam's usual default); prints and writes (lr-grid.json) the rate with the fewest median steps among those that reach it on most seeds.")]
         public string? LearningRateGrid { get; init; }
@@ -154,6 +158,9 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         arguments.RefuseWhere(settings.Task != FullBatchTaskName.Classifier, "--task classifier", "--dataset");
         if (settings.Csv is not null && arguments.Given("--dataset")) throw new ArgumentException("--dataset and --csv are two sources of data; give one.");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
+        if (settings.StepLossGuard && settings.NoGuard) throw new ArgumentException("--step-loss-guard and --no-guard contradict each other; give one.");
+        if (settings.StepLossGuard && options.JudgeAfterSteps == 0)
+            throw new ArgumentException("--step-loss-guard judges a jump by the losses of the steps after it: give --Farcast:JudgeAfterSteps=1 or more (1 judges the loss at the jumped weights).");
         if (options.Mode == FarcastMode.Stop)
             throw new ArgumentException("Farcast:Mode=Stop does not apply to fullbatch: both runs train for --steps real steps and race to a target; use Resume.");
         using var loggers = ConsoleLogging.Create(settings);
@@ -162,7 +169,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         var given = arguments.Given("--lr");
         var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate(settings.Dataset);
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, learningRate, settings.Optimizer, settings.Momentum,
-            settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard);
+            settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard,
+            StepLossGuard: settings.StepLossGuard);
         var run = RunInfo.FromCommandLine();
 
         if (settings.LearningRateGrid is not null)

@@ -17,8 +17,11 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="TargetLoss">An explicit training-loss target, overriding the reference's or plain's.</param>
 /// <param name="Guard">Whether jumps are checked against the training loss (and rolled back when it rises); without a
 /// guard every finite forecast is kept — the ablation that shows what the guard is for.</param>
+/// <param name="StepLossGuard">The guard reads the training loss each step computes anyway
+/// (<see cref="FarcastOptimizer.VerifyWithStepLoss"/>; needs <see cref="FarcastOptions.JudgeAfterSteps"/> ≥ 1) instead of
+/// a forward pass of its own.</param>
 public sealed record FullBatchSettings(int Steps = 3000, int Seeds = 1, int FirstSeed = 1, double LearningRate = 1e-3, InnerOptimizer Optimizer = InnerOptimizer.Adam,
-    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true);
+    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true, bool StepLossGuard = false);
 
 /// <summary>
 /// The main job: a full-batch task trained twice per seed from the same initial weights — plain, and wrapped in
@@ -73,8 +76,9 @@ public static class FullBatchJob
 
         var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
         using var farcast = new FarcastOptimizer(settings.Optimizer.Create(farcastModel.parameters(), settings.LearningRate, settings.Momentum), options, logger);
-        if (settings.Guard) farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
-        else farcast.RunWithoutGuard = true;
+        if (!settings.Guard) farcast.RunWithoutGuard = true;
+        else if (settings.StepLossGuard) farcast.VerifyWithStepLoss = true;
+        else farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
         var kept = new List<int>();
         farcast.Jumped += (_, e) => kept.Add(e.Steps);
         var farcasting = new FullBatchRun(task, farcastModel, farcast);

@@ -69,7 +69,7 @@ public static class FullBatchReport
     public static void Write(string directory, IFullBatchTask task, IReadOnlyList<FullBatchSeedResult> results, JsonObject summary, int evaluateEvery)
     {
         Directory.CreateDirectory(directory);
-        var steps = new StringBuilder($"seed,run,real_steps,effective_steps,seconds,loss,{task.TargetName}\n");
+        var steps = new StringBuilder($"seed,run,real_steps,effective_steps,seconds,loss,{task.TargetName},stands\n");
         var figures = new StringBuilder($"seed,run,real_steps,{task.TargetName},{task.FigureName}\n");
         foreach (var r in results)
         {
@@ -78,7 +78,7 @@ public static class FullBatchReport
                 for (var i = 0; i < result.Points.Count; i++)
                 {
                     var (p, reading) = (result.Points[i], result.Readings[i]);
-                    steps.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.Loss:R},{reading.Target:R}"));
+                    steps.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.Loss:R},{reading.Target:R},{(p.Stands ? 1 : 0)}"));
                     if (p.RealSteps % evaluateEvery == 0 || i == result.Points.Count - 1)
                         figures.AppendLine(FormattableString.Invariant($"{r.Seed},{name},{p.RealSteps},{reading.Target:R},{reading.Figure:R}"));
                 }

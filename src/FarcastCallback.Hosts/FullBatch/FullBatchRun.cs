@@ -8,7 +8,9 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="EffectiveSteps">The step the weights stand for (real steps plus the horizons of kept jumps).</param>
 /// <param name="Seconds">Training time spent to reach these weights: steps, observation, fits, jumps and their checks.</param>
 /// <param name="Loss">The training loss at these weights.</param>
-public sealed record LossPoint(long RealSteps, long EffectiveSteps, double Seconds, double Loss);
+/// <param name="Stands">False for weights a delayed judgement later rolled back (a jump under judgement that failed):
+/// no time to a target counts them.</param>
+public sealed record LossPoint(long RealSteps, long EffectiveSteps, double Seconds, double Loss, bool Stands = true);
 
 /// <summary>The series the races are run on.</summary>
 public static class FullBatchSeries
@@ -28,6 +30,9 @@ public static class FullBatchSeries
 /// Both stay on the device and are read back <see cref="FlushEvery"/> steps at a time (or when asked for), so a step
 /// makes no device-to-host copy. <see cref="Points"/>[i] and <see cref="Readings"/>[i] describe the same weights. The
 /// clock covers the step, the optimizer and everything the wrapper does inside it, including the guard's forward passes.
+/// Every step goes through <c>step(closure)</c>, so a <see cref="FarcastOptimizer.VerifyWithStepLoss"/> guard reads the
+/// loss the step computes; when a delayed judgement rolls a jump back, the points measured on the rolled-back weights
+/// are marked as not standing.
 /// </summary>
 public sealed class FullBatchRun
 {
@@ -42,6 +47,7 @@ public sealed class FullBatchRun
     private readonly bool _readFromLoss;
     private readonly List<Tensor> _pendingLosses = new();
     private readonly List<Tensor> _pendingReadings = new();
+    private long? _voidFrom;
 
     /// <summary>Steps whose losses and readings are held on the device before they are read back together.</summary>
     public const int FlushEvery = 256;
@@ -55,6 +61,13 @@ public sealed class FullBatchRun
         (_task, Model, _optimizer, _read) = (task, model, optimizer, read);
         _readFromLoss = read && task.FromTrainingLoss(1.0) is not null;   // the task's reading is a function of the loss
         _farcast = optimizer as FarcastOptimizer;
+        if (_farcast is not null)
+            _farcast.JumpRejected += (_, e) =>
+            {
+                // Raised inside the judging step, before its point is added: the weights of the last JudgedAfterSteps
+                // steps (the jumped ones and those trained from them) were put back.
+                if (e.JudgedAfterSteps > 0) _voidFrom = _farcast.RealSteps - e.JudgedAfterSteps;
+            };
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -93,15 +106,23 @@ public sealed class FullBatchRun
         _clock.Start();
         using (var scope = NewDisposeScope())
         {
-            _optimizer.zero_grad();
-            var value = _task.Loss(Model);
-            value.backward();
+            var value = _optimizer.step(() =>
+            {
+                _optimizer.zero_grad();
+                var loss = _task.Loss(Model);
+                loss.backward();
+                return loss;
+            });
             _pendingLosses.Add(value.detach().DetachFromDisposeScope());
-            _optimizer.step();
         }
         _clock.Stop();
         _points.Add(new LossPoint(RealSteps, effective, seconds, double.NaN));   // the loss is filled in by Flush
         RealSteps++;
+        if (_voidFrom is { } from)
+        {
+            for (var i = _points.Count - 1; i >= 0 && _points[i].RealSteps >= from; i--) _points[i] = _points[i] with { Stands = false };
+            _voidFrom = null;
+        }
         if (_pendingLosses.Count >= FlushEvery) Flush();
     }
 
