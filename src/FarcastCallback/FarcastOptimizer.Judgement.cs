@@ -55,7 +55,7 @@ public sealed partial class FarcastOptimizer
     private void WriteForJudgement(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, bool[] moves, long start)
     {
         var rung = JumpLadder.Delayed(ScheduledHorizon(), _nextDelayedRung, _options.MinJump);
-        if (!maps.All(m => m.IsFinite) || !JumpSearch.InScope(() => buffers.TryForecast(maps, rung, moves)))
+        if (!maps.All(m => m.IsFiniteAt(rung)) || !JumpSearch.InScope(() => buffers.TryForecast(maps, rung, moves)))
         {
             _nextDelayedRung = JumpLadder.AfterRejected(rung);
             Reject(start, new JumpOutcome(0, JumpReason.NonFiniteForecast, rung, null, null));

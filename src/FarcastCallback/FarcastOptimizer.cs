@@ -39,6 +39,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     private int _reusesLeft;
     private int _lastKeptRung;
     private long _overheadTimestampTicks;
+    private readonly bool[] _observedTargets;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
@@ -59,6 +60,23 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         if (_parameters.Length == 0)
             throw new ArgumentException("The inner optimizer has no trainable parameters to farcast.", nameof(inner));
         LastMaps = FixedMaps();
+        _observedTargets = ObservedTargets(_options);
+    }
+
+    /// <summary>
+    /// The target steps a window records: those a jump can use. In Resume mode with a constant horizon the ladders only
+    /// ever try rungs reachable from the horizon by halving and doubling (<see cref="JumpLadder.Reachable"/>: 4, 8, 16,
+    /// 32 and 64 of the 64 of the full-batch profile), and the regularizer also needs step H − 1; the other steps'
+    /// statistics would cost an observation each and never be used. Stop mode's final jump and the shrinking schedule
+    /// can use any step, so they record all.
+    /// </summary>
+    private static bool[] ObservedTargets(FarcastOptions options)
+    {
+        var all = Enumerable.Repeat(true, options.Horizon + 1).ToArray();
+        if (options.Mode == FarcastMode.Stop || options.HorizonSchedule != FarcastHorizonSchedule.Constant) return all;
+        var reachable = JumpLadder.Reachable(options.Horizon, options.MinJump);
+        if (options.Lambda > 0 && options.Horizon > 1) reachable[options.Horizon - 1] = true;
+        return reachable;
     }
 
     /// <summary>Wraps <paramref name="inner"/> with settings from dependency injection (section <c>Farcast</c>).</summary>
@@ -199,6 +217,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var (buffers, fit) = EnsureWindow();
+        buffers.Refresh();
         if (window.Fits)
         {
             buffers.RecordFirst();
@@ -224,7 +243,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
                 fit.RecordLast(buffers);
             }
             if (_position == window.RecentStart) RecordRecentStart(buffers);
-            if (window.TargetAt(_position) is { } j) fit.RecordTarget(buffers, j);
+            if (window.TargetAt(_position) is { } j && _observedTargets[j]) fit.RecordTarget(buffers, j);
             if (_position != window.End) return;
             _window = null;
             if (window.Fits)
@@ -262,7 +281,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         JumpOutcome outcome;
         try
         {
-            outcome = maps.All(m => m.IsFinite)
+            outcome = maps.All(m => ladder.All(m.IsFiniteAt))
                 ? JumpSearch.Run(buffers, maps, ladder, moves, _guard)
                 : new JumpOutcome(0, JumpReason.NonFiniteForecast, ladder[0], null, null);
         }

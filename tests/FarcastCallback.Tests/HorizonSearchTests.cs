@@ -90,4 +90,44 @@ public sealed class HorizonSearchTests
     [TestCase(10, 0, 10, new[] { 10 })]
     public void The_ladder_stops_at_the_shortest_jump_worth_its_checks(int horizon, int lastKept, int minJump, int[] ladder) =>
         Assert.That(Jumping.JumpLadder.Steps(horizon, lastKept, minJump), Is.EqualTo(ladder));
+
+    [Test]
+    public void The_full_batch_profiles_ladders_reach_only_the_powers_of_two_down_to_MinJump()
+    {
+        var reachable = Jumping.JumpLadder.Reachable(64, 4);
+        Assert.That(Enumerable.Range(1, 64).Where(j => reachable[j]), Is.EqualTo(new[] { 4, 8, 16, 32, 64 }));
+    }
+
+    [TestCase(64, 4)]
+    [TestCase(10, 1)]
+    [TestCase(10, 4)]
+    [TestCase(8, 8)]
+    [TestCase(37, 3)]
+    public void Every_rung_either_ladder_tries_over_any_history_of_keeps_and_rejections_is_reachable(int horizon, int minJump)
+    {
+        // Only reachable target steps are observed: a rung outside the set would jump on a map the window never fitted.
+        var reachable = Jumping.JumpLadder.Reachable(horizon, minJump);
+        var random = new Random(horizon * 100 + minJump);
+        for (var history = 0; history < 200; history++)
+        {
+            var (lastKept, nextDelayed) = (0, 0);
+            for (var attempt = 0; attempt < 30; attempt++)
+            {
+                var ladder = Jumping.JumpLadder.Steps(horizon, lastKept, minJump);
+                Assert.That(ladder.All(j => reachable[j]), Is.True, $"ladder {string.Join(" ", ladder)}");
+                var delayed = Jumping.JumpLadder.Delayed(horizon, nextDelayed, minJump);
+                Assert.That(reachable[delayed], Is.True, $"delayed rung {delayed}");
+                if (random.Next(2) == 0)
+                {
+                    lastKept = random.Next(2) == 0 ? ladder[random.Next(ladder.Length)] : delayed;
+                    nextDelayed = Jumping.JumpLadder.AfterKept(delayed, horizon);
+                }
+                else
+                {
+                    nextDelayed = Jumping.JumpLadder.AfterRejected(delayed);
+                }
+            }
+        }
+        Assert.That(reachable[horizon], Is.True);
+    }
 }

@@ -54,6 +54,9 @@ public sealed class Lfd2Map
     /// <summary>True when no coefficient is NaN or infinite.</summary>
     public bool IsFinite => _a.Concat(_b).Concat(_c).All(double.IsFinite);
 
+    /// <summary>True when step <paramref name="j"/>'s coefficients are finite (a step the fit did not observe is NaN).</summary>
+    internal bool IsFiniteAt(int j) => double.IsFinite(_a[j - 1]) && double.IsFinite(_b[j - 1]) && double.IsFinite(_c[j - 1]);
+
     /// <summary>
     /// Builds the map from coefficients fitted in displacement form,
     /// <c>ŵ(last + j) - w(first) = p_j · w(first) + q_j · (w(last) - w(first)) + c_j</c>, which is better conditioned

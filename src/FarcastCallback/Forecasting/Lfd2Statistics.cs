@@ -35,6 +35,9 @@ internal sealed class Lfd2Statistics
 
     public bool IsComplete => HasInput && _targetSeen.All(seen => seen);
 
+    /// <summary>Whether target step <paramref name="j"/> (1-based) was recorded.</summary>
+    public bool HasTarget(int j) => _targetSeen[j - 1];
+
     /// <summary>Adds one scalar's trajectory: its first weight, displacement D = last - first and targets y_j = w(last + j) - first.</summary>
     public void Add(double first, double displacement, ReadOnlySpan<double> targets)
     {

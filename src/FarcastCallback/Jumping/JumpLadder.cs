@@ -38,4 +38,33 @@ internal static class JumpLadder
 
     /// <summary>The next delayed rung after one of <paramref name="rung"/> was not kept: half as long, at least one snapshot.</summary>
     public static int AfterRejected(int rung) => Math.Max(1, (rung + 1) / 2);
+
+    /// <summary>
+    /// Every rung either ladder can try with a constant <paramref name="horizon"/>, as flags indexed 1..horizon: the
+    /// horizon, and what halving (<see cref="Steps"/>, <see cref="AfterRejected"/>) and doubling (a ladder's top after
+    /// a kept jump, <see cref="AfterKept"/>) reach from it within [min(MinJump, H), H]. For a power-of-two horizon these
+    /// are the powers of two down to the floor.
+    /// </summary>
+    public static bool[] Reachable(int horizon, int minJump)
+    {
+        var floor = Math.Clamp(minJump, 1, horizon);
+        var reached = new bool[horizon + 1];
+        var pending = new Stack<int>();
+        void Reach(int j)
+        {
+            if (reached[j]) return;
+            reached[j] = true;
+            pending.Push(j);
+        }
+        Reach(horizon);
+        while (pending.Count > 0)
+        {
+            var j = pending.Pop();
+            if (j > 1 && (j + 1) / 2 >= floor) Reach((j + 1) / 2);       // the next rung down a ladder
+            Reach(Delayed(horizon, AfterRejected(j), minJump));              // a delayed rung after a rejection
+            Reach(Delayed(horizon, AfterKept(j, horizon), minJump));        // a delayed rung after a kept jump
+            Reach(Math.Clamp(2 * j, floor, horizon));                         // a ladder's top after a kept jump
+        }
+        return reached;
+    }
 }

@@ -6,17 +6,17 @@ namespace FarcastCallback.Observation;
 
 /// <summary>
 /// Accumulates the least-squares sufficient statistics (<see cref="Lfd2Statistics"/>) of every parameter: the Gram sums
-/// of x = (F, D, 1) once D is known, widened to float64 in chunks of <see cref="ChunkScalars"/> (once per window), and
-/// per target step j the moments Σ F·y, Σ D·y, Σ y of the centred target y = w - F. Summing Σ F·w in float32 and
-/// subtracting Σ F² afterwards cancelled to 14 % errors in a jump; centring first leaves no such subtraction
-/// (docs/design.md, "The buffers"). The sums live in one [parameters, 6 + 3H] float64 tensor on the parameters' device
-/// until the fit reads them all at once, so an observed step makes no device-to-host transfer.
+/// of x = (F, D, 1) once D is known (once per window), and per target step j the moments Σ F·y, Σ D·y, Σ y of the
+/// centred target y = w - F. Each record runs over the flat buffers' chunks (<see cref="FlatLayout"/>): y is centred in
+/// the weights' dtype (exact for nearby weights; half precision is widened first), the products are formed and summed
+/// in float64, and one reduction per chunk (a sum, or a segmented sum over a pool of small tensors) gives every
+/// parameter's sums at once — a constant handful of kernels per chunk, however many tensors there are. Summing Σ F·w in
+/// float32 and subtracting Σ F² afterwards cancelled to 14 % errors in a jump; centring first leaves no such
+/// subtraction (docs/design.md, "The buffers"). The sums live in one [parameters, 6 + 3H] float64 tensor on the
+/// parameters' device until the fit reads them all at once, so an observed step makes no device-to-host transfer.
 /// </summary>
 internal sealed class LeastSquaresWindowFit : IDisposable
 {
-    /// <summary>The most scalars of one tensor widened at once.</summary>
-    internal const long ChunkScalars = 1L << 20;
-
     private const int InputWidth = 6;    // Σ F², Σ F·D, Σ D·F, Σ D², Σ F, Σ D
     private const int TargetWidth = 3;   // Σ F·y, Σ D·y, Σ y
     private readonly int _horizon;
@@ -35,45 +35,50 @@ internal sealed class LeastSquaresWindowFit : IDisposable
     /// <summary>The window starts: earlier records are cleared.</summary>
     public void Begin() => Array.Clear(_recorded);
 
-    /// <summary>The input window's last weight is current and D is in <paramref name="buffers"/>: the Gram sums.</summary>
-    public void RecordLast(WindowBuffers buffers)
-    {
-        var sums = new List<Tensor>(_sizes.Length);
-        for (var i = 0; i < _sizes.Length; i++)
+    /// <summary>The input window's last weight is current and D is in <paramref name="buffers"/>: the Gram sums, widened to float64.</summary>
+    public void RecordLast(WindowBuffers buffers) => Record(buffers, 0, InputWidth,
+        r =>
         {
-            var firstAndDisplacement = buffers.FirstAndDisplacement(i);
-            sums.Add(SumOverChunks(_sizes[i], (start, length) =>
-            {
-                var x = firstAndDisplacement.narrow(1, start, length).to(ScalarType.Float64);
-                return cat(new[] { x.mm(x.t()).flatten(), x.sum(1) });
-            }));
-        }
-        Record(0, InputWidth, stack(sums));
-    }
+            var x = buffers.RunFirstAndDisplacement(r).to(ScalarType.Float64);
+            return cat(new[] { x.mm(x.t()).flatten(), x.sum(1) });
+        },
+        r =>
+        {
+            var x = buffers.RunFirstAndDisplacement(r).to(ScalarType.Float64);
+            var (f, d) = (x[0], x[1]);
+            var fd = f * d;
+            return stack(new[] { f * f, fd, fd, d * d, f, d });
+        });
 
     /// <summary>
-    /// Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F, centred first in the weights'
-    /// dtype (exact for nearby weights) and then reduced as they are, a chunk of at most <see cref="ChunkScalars"/> at a
-    /// time (one chunk, five kernels, for most tensors); half-precision weights are widened to float64 before centring.
+    /// Target step <paramref name="j"/> (1-based) is current: the moments of y = w - F, centred in the weights' dtype
+    /// (exact for nearby weights; half precision is widened to float64 first). A large tensor's moments are then
+    /// reduced over its own storage in that dtype by libtorch's cascade sum (BLAS's matrix-vector product, used before,
+    /// accumulated float32 sums to 1e-5 relative errors); a small tensor's (fewer than
+    /// <see cref="FlatLayout.PoolScalars"/> scalars, alone or in a pool, gathered once) are widened and summed in float64.
     /// </summary>
-    public void RecordTarget(WindowBuffers buffers, int j)
-    {
-        var sums = new List<Tensor>(_sizes.Length);
-        for (var i = 0; i < _sizes.Length; i++)
+    public void RecordTarget(WindowBuffers buffers, int j) => Record(buffers, j, TargetWidth,
+        r =>
         {
-            var firstAndDisplacement = buffers.FirstAndDisplacement(i);
-            var weights = buffers.Flat(i);
-            var native = weights.dtype is ScalarType.Float32 or ScalarType.Float64;
-            sums.Add(SumOverChunks(_sizes[i], (start, length) =>
-            {
-                var x = firstAndDisplacement.narrow(1, start, length);
-                var w = weights.narrow(0, start, length);
-                if (!native) (x, w) = (x.to(ScalarType.Float64), w.to(ScalarType.Float64));
-                var y = w - x[0];
-                return cat(new[] { x.mv(y), y.sum().unsqueeze(0) }).to(ScalarType.Float64);
-            }));
-        }
-        Record(j, TargetWidth, stack(sums));
+            var (x, y) = Centred(buffers, r);
+            if (buffers.Runs[r].Length < FlatLayout.PoolScalars) (x, y) = (x.to(ScalarType.Float64), y.to(ScalarType.Float64));
+            return cat(new[] { (x * y).sum(1), y.sum().unsqueeze(0) });
+        },
+        r =>
+        {
+            var (x, y) = Centred(buffers, r);
+            (x, y) = (x.to(ScalarType.Float64), y.to(ScalarType.Float64));
+            return cat(new[] { x * y, y.unsqueeze(0) });
+        });
+
+    /// <summary>Run <paramref name="r"/>'s (F, D) rows and its centred target y = w - F, in the weights' dtype or, for half precision, float64.</summary>
+    private static (Tensor X, Tensor Y) Centred(WindowBuffers buffers, int r)
+    {
+        var x = buffers.RunFirstAndDisplacement(r);
+        var w = buffers.RunWeights(r);
+        if (buffers.RunDtype(r) is not (ScalarType.Float32 or ScalarType.Float64))
+            (x, w) = (x.to(ScalarType.Float64), w.to(ScalarType.Float64));
+        return (x, w - x[0]);
     }
 
     /// <summary>The map of every parameter, from the complete window; small tensors pooled (see <see cref="Lfd2Groups"/>).</summary>
@@ -103,22 +108,6 @@ internal sealed class LeastSquaresWindowFit : IDisposable
 
     public void Dispose() => _sums.Dispose();
 
-    /// <summary>
-    /// The float64 sum over column ranges of <paramref name="reduce"/>, at most <see cref="ChunkScalars"/> scalars at a
-    /// time, each range in a dispose scope of its own, so no temporary exceeds one chunk.
-    /// </summary>
-    private static Tensor SumOverChunks(long size, Func<long, long, Tensor> reduce)
-    {
-        Tensor? total = null;
-        for (long start = 0; start == 0 || start < size; start += ChunkScalars)
-        {
-            using var scope = NewDisposeScope();
-            var part = reduce(start, Math.Min(ChunkScalars, size - start));
-            total = total is null ? scope.MoveToOuter(part) : total.add_(part);
-        }
-        return total!;
-    }
-
     /// <summary>The statistics of every parameter: the one device-to-host transfer of a window.</summary>
     private Lfd2Statistics[] Statistics()
     {
@@ -140,11 +129,31 @@ internal sealed class LeastSquaresWindowFit : IDisposable
         return statistics;
     }
 
-    /// <summary>Writes block <paramref name="k"/> (0: the input sums, j: target step j) of every parameter's row.</summary>
-    private void Record(int k, int width, Tensor values)
+    /// <summary>
+    /// Block <paramref name="k"/> (0: the input sums, j: target step j) of every parameter's row, run by run
+    /// (<see cref="FlatLayout"/>): <paramref name="single"/> gives a one-piece run's <paramref name="width"/> sums, and
+    /// <paramref name="pooled"/> a pool's [width, length] float64 values, which one product with the pool's one-hot
+    /// indicator sums per parameter — a constant handful of kernels per run. Each run has a dispose scope of its own,
+    /// so no temporary outlives it.
+    /// </summary>
+    private void Record(WindowBuffers buffers, int k, int width, Func<int, Tensor> single, Func<int, Tensor> pooled)
     {
-        var start = k == 0 ? 0 : InputWidth + TargetWidth * (k - 1);
-        _sums.narrow(1, start, width).copy_(values);
+        var block = _sums.narrow(1, k == 0 ? 0 : InputWidth + TargetWidth * (k - 1), width);
+        block.zero_();
+        for (var r = 0; r < buffers.Runs.Count; r++)
+        {
+            using var scope = NewDisposeScope();
+            var run = buffers.Runs[r];
+            if (!run.IsPool)
+            {
+                block[run.FirstParameter].add_(single(r).to(ScalarType.Float64));
+                continue;
+            }
+            var (indicator, rows) = buffers.Pool(r);
+            var sums = pooled(r).mm(indicator!).t();
+            if (run.IsConsecutive) block.narrow(0, run.FirstParameter, run.Pieces.Length).add_(sums);
+            else block.index_add_(0, rows!, sums, 1.0);
+        }
         _recorded[k] = true;
     }
 }

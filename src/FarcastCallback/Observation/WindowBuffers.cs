@@ -6,70 +6,156 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Observation;
 
 /// <summary>
-/// The weight copies one window keeps, per parameter, and their second life as the jump's scratch. While observing:
-/// the first weight F and the displacement D = w(last) - w(first) as one [2, n] buffer (so one matrix-vector product
-/// gives both moments of a target step), and the first weight of the most recent input window. Three copies of the
-/// parameters in all, allocated once on the parameters' devices and dtypes. Once the map is fitted F and D are free:
-/// a forecast is computed in D's storage and the pre-jump weights are kept in F's, so a jump and its rollback need no
-/// memory beyond the three copies, and a rollback restores the weights bit for bit (docs/design.md, "The buffers").
+/// The weight copies one window keeps and their second life as the jump's scratch. While observing: the first weight F
+/// and the displacement D = w(last) - w(first), and the first weight of the most recent input window. They are stored
+/// flat — per dtype one [2, N] buffer for F and D and one [N] buffer for the recent start, the parameters laid end to
+/// end and cut into runs (<see cref="FlatLayout"/>) — so recording a snapshot is a constant handful of kernels per run,
+/// and a model of many small tensors has few runs; per-parameter views of the same storage serve the jump. Three copies
+/// of the parameters in all, allocated once on the parameters' device, plus each pool's one-hot indicator (at most
+/// 2 MB a pool, only for small tensors). Once the map is fitted F and D are free: a forecast is computed in D's storage
+/// and the pre-jump weights are kept in F's, so a jump and its rollback need no memory beyond the three copies, and a
+/// rollback restores the weights bit for bit (docs/design.md, "The buffers").
 /// </summary>
 internal sealed class WindowBuffers : IDisposable
 {
     private readonly Parameter[] _parameters;
+    private readonly FlatLayout _layout;
+    private readonly Tensor[] _bucketFirstAndDisplacement;
+    private readonly Tensor[] _bucketRecentStart;
     private readonly Tensor[] _firstAndDisplacement;
     private readonly Tensor[] _recentStart;
+    private readonly Tensor[] _runFirstAndDisplacement;
+    private readonly Tensor[] _runRecentStart;
+    private readonly Tensor?[][] _runWeights;
+    private readonly Tensor?[] _runIndicators;
+    private readonly Tensor?[] _runRows;
     private readonly bool[] _moves;
     private bool _disposed;
 
-    public WindowBuffers(IReadOnlyList<Parameter> parameters)
+    /// <exception cref="ArgumentException">The parameters are on more than one device.</exception>
+    public WindowBuffers(IReadOnlyList<Parameter> parameters, long chunkScalars = FlatLayout.ChunkScalars)
     {
         _parameters = parameters.ToArray();
-        _firstAndDisplacement = new Tensor[_parameters.Length];
-        _recentStart = new Tensor[_parameters.Length];
+        var devices = _parameters.Select(p => p.device.ToString()).Distinct().ToArray();
+        if (devices.Length > 1)
+            throw new ArgumentException($"The trained parameters are on {devices.Length} devices ({string.Join(", ", devices)}); farcasting needs them on one.", nameof(parameters));
+        _layout = new FlatLayout(_parameters.Select(p => p.dtype).ToArray(), _parameters.Select(p => p.numel()).ToArray(), chunkScalars);
+        var device = _parameters[0].device;
         _moves = new bool[_parameters.Length];
         using var noGrad = no_grad();
+        _bucketFirstAndDisplacement = _layout.Buckets.Select(b => zeros(new[] { 2, b.Size }, b.Dtype, device).DetachFromDisposeScope()).ToArray();
+        _bucketRecentStart = _layout.Buckets.Select(b => zeros(new[] { b.Size }, b.Dtype, device).DetachFromDisposeScope()).ToArray();
+        _firstAndDisplacement = new Tensor[_parameters.Length];
+        _recentStart = new Tensor[_parameters.Length];
         for (var i = 0; i < _parameters.Length; i++)
         {
-            var p = _parameters[i];
-            _firstAndDisplacement[i] = zeros(new[] { 2, p.numel() }, p.dtype, p.device).DetachFromDisposeScope();
-            _recentStart[i] = zeros_like(p).DetachFromDisposeScope();
+            var (bucket, offset, size) = _layout.Placements[i];
+            _firstAndDisplacement[i] = _bucketFirstAndDisplacement[bucket].narrow(1, offset, size).DetachFromDisposeScope();
+            _recentStart[i] = _bucketRecentStart[bucket].narrow(0, offset, size).view(_parameters[i].shape).DetachFromDisposeScope();
         }
+        var runs = _layout.Runs;
+        _runFirstAndDisplacement = runs.Select(r => _bucketFirstAndDisplacement[r.Bucket].narrow(1, r.Offset, r.Length).DetachFromDisposeScope()).ToArray();
+        _runRecentStart = runs.Select(r => _bucketRecentStart[r.Bucket].narrow(0, r.Offset, r.Length).DetachFromDisposeScope()).ToArray();
+        _runWeights = runs.Select(r => new Tensor?[r.Pieces.Length]).ToArray();
+        _runIndicators = runs.Select(r => r.IsPool ? Indicator(r, device) : null).ToArray();
+        _runRows = runs.Select(r => r.IsPool
+            ? tensor(r.Pieces.Select(p => (long)p.Parameter).ToArray(), ScalarType.Int64, device).DetachFromDisposeScope()
+            : null).ToArray();
+        Refresh();
     }
 
     public IReadOnlyList<Parameter> Parameters => _parameters;
 
-    /// <summary>Bytes held: three copies of the parameters.</summary>
-    public long Bytes => _firstAndDisplacement.Concat(_recentStart).Sum(t => t.numel() * t.ElementSize);
+    /// <summary>The runs the flat buffers are cut into.</summary>
+    public IReadOnlyList<FlatLayout.Run> Runs => _layout.Runs;
 
-    /// <summary>Per parameter, the [2, n] buffer whose rows are F and D (valid while observing).</summary>
+    /// <summary>Bytes held: three copies of the parameters.</summary>
+    public long Bytes => _bucketFirstAndDisplacement.Concat(_bucketRecentStart).Sum(t => t.numel() * t.ElementSize);
+
+    /// <summary>Per parameter, the [2, n] view whose rows are F and D (valid while observing).</summary>
     public Tensor FirstAndDisplacement(int i) => _firstAndDisplacement[i];
 
-    /// <summary>Per parameter, the first weight of the most recent input window.</summary>
+    /// <summary>Per parameter, the first weight of the most recent input window, shaped like the parameter.</summary>
     public Tensor RecentStart(int i) => _recentStart[i];
 
-    /// <summary>The parameter's current weights, flat: a view, or a copy when the parameter is not contiguous (a transposed weight, channels-last).</summary>
-    public Tensor Flat(int i) => _parameters[i].detach().reshape(-1);
+    /// <summary>Run <paramref name="r"/>'s [2, length] view of F and D.</summary>
+    public Tensor RunFirstAndDisplacement(int r) => _runFirstAndDisplacement[r];
+
+    /// <summary>Run <paramref name="r"/>'s dtype.</summary>
+    public ScalarType RunDtype(int r) => _layout.Buckets[_layout.Runs[r].Bucket].Dtype;
+
+    /// <summary>
+    /// Run <paramref name="r"/>'s current weights, flat: a view of the parameter's own storage for a run of one
+    /// contiguous parameter, else one concatenation (a temporary of the run's length, in the caller's dispose scope).
+    /// </summary>
+    public Tensor RunWeights(int r)
+    {
+        var pieces = _layout.Runs[r].Pieces;
+        var views = _runWeights[r];
+        var parts = new Tensor[pieces.Length];
+        for (var k = 0; k < pieces.Length; k++)
+            parts[k] = views[k] ?? _parameters[pieces[k].Parameter].detach().reshape(-1).narrow(0, pieces[k].Start, pieces[k].Length);
+        return parts.Length == 1 ? parts[0] : cat(parts);
+    }
+
+    /// <summary>
+    /// Pool run <paramref name="r"/>: its [length, parameters] float64 one-hot matrix (scalar i belongs to parameter k of
+    /// the pool), so values · indicator sums every parameter of the pool in one matrix product, and the parameter index
+    /// of each (the rows its sums go to); nulls for a run of one piece.
+    /// </summary>
+    public (Tensor? Indicator, Tensor? Rows) Pool(int r) => (_runIndicators[r], _runRows[r]);
+
+    private static Tensor Indicator(FlatLayout.Run run, Device device)
+    {
+        using var scope = NewDisposeScope();
+        var counts = tensor(run.Pieces.Select(p => p.Length).ToArray(), ScalarType.Int64, device);
+        var owner = arange(run.Pieces.Length, ScalarType.Int64, device).repeat_interleave(counts, 0, run.Length);
+        return scope.MoveToOuter(nn.functional.one_hot(owner, run.Pieces.Length).to(ScalarType.Float64)).DetachFromDisposeScope();
+    }
+
+    /// <summary>
+    /// Takes fresh views of the parameters' storage, for the flat records to read from: called at every window's start,
+    /// so weights whose storage was replaced between windows (a model reloaded by assignment) are read where they are
+    /// now. A parameter that is not contiguous (a transposed weight, channels-last) has no flat view: it is reshaped,
+    /// a copy, each time it is read.
+    /// </summary>
+    public void Refresh()
+    {
+        using var noGrad = no_grad();
+        for (var r = 0; r < _layout.Runs.Count; r++)
+        {
+            var pieces = _layout.Runs[r].Pieces;
+            for (var k = 0; k < pieces.Length; k++)
+            {
+                _runWeights[r][k]?.Dispose();
+                var p = _parameters[pieces[k].Parameter];
+                _runWeights[r][k] = p.is_contiguous()
+                    ? p.detach().view(-1).narrow(0, pieces[k].Start, pieces[k].Length).DetachFromDisposeScope()
+                    : null;
+            }
+        }
+    }
 
     /// <summary>F ← w: the window starts at the current weights.</summary>
     public void RecordFirst()
     {
-        for (var i = 0; i < _parameters.Length; i++) _firstAndDisplacement[i][0].copy_(Flat(i));
+        for (var r = 0; r < _layout.Runs.Count; r++) _runFirstAndDisplacement[r][0].copy_(RunWeights(r));
     }
 
     /// <summary>D ← w - F: the input window's last weight is current.</summary>
     public void RecordLast()
     {
-        for (var i = 0; i < _parameters.Length; i++)
+        for (var r = 0; r < _layout.Runs.Count; r++)
         {
-            var buffer = _firstAndDisplacement[i];
-            buffer[1].copy_(Flat(i)).sub_(buffer[0]);
+            var buffer = _runFirstAndDisplacement[r];
+            buffer[1].copy_(RunWeights(r)).sub_(buffer[0]);
         }
     }
 
     /// <summary>The most recent input window starts now: keep its first weight for the jump.</summary>
     public void RecordRecentStart()
     {
-        for (var i = 0; i < _parameters.Length; i++) _recentStart[i].copy_(_parameters[i]);
+        for (var r = 0; r < _layout.Runs.Count; r++) _runRecentStart[r].copy_(RunWeights(r));
     }
 
     /// <summary>
@@ -123,8 +209,9 @@ internal sealed class WindowBuffers : IDisposable
     {
         for (var i = 0; i < _parameters.Length; i++)
         {
-            _firstAndDisplacement[i].cpu().Save(writer);
-            _recentStart[i].cpu().Save(writer);
+            using var scope = NewDisposeScope();
+            _firstAndDisplacement[i].cpu().contiguous().Save(writer);
+            _recentStart[i].cpu().contiguous().Save(writer);
         }
     }
 
@@ -150,7 +237,10 @@ internal sealed class WindowBuffers : IDisposable
     {
         if (_disposed) return;
         _disposed = true;
-        foreach (var t in _firstAndDisplacement.Concat(_recentStart)) t.Dispose();
+        foreach (var t in _runWeights.SelectMany(views => views).Concat(_runIndicators).Concat(_runRows).OfType<Tensor>()) t.Dispose();
+        foreach (var t in _firstAndDisplacement.Concat(_recentStart).Concat(_runFirstAndDisplacement).Concat(_runRecentStart)
+                     .Concat(_bucketFirstAndDisplacement).Concat(_bucketRecentStart))
+            t.Dispose();
     }
 
     private Tensor PreJump(int i) => _firstAndDisplacement[i][0].view(_parameters[i].shape);
