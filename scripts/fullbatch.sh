@@ -5,6 +5,8 @@
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
 #   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
 #   delayed    the delayed guard on seeds 1-3 (issue 19): judged after 32 real steps, at stride 1 and at a long cadence (stride 8)
+#   cost       the wrapper's own time on the held-out seeds (issue 20): today's guard (a forward pass per check) and the
+#              step-loss guard (--step-loss-guard, judged by the loss of the step after the jump)
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
 # ABLATION_SEEDS (default 5) runs the ablation rows on fewer of the held-out seeds.
 # Wall-clock ratios are only meaningful on an otherwise idle machine.
@@ -62,6 +64,11 @@ for stage in $stages; do
           farcast fullbatch --task "$task" --seed 1 --seeds 3 ${delayed[$row]} --out "$out/delayed-$task-$row"
         done
       done ;;
-    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda, delayed)" >&2; exit 2 ;;
+    cost)
+      for task in "${tasks[@]}"; do
+        farcast fullbatch --task "$task" "${heldout[@]}" --out "$out/cost-$task-forward"
+        farcast fullbatch --task "$task" "${heldout[@]}" --step-loss-guard --Farcast:JudgeAfterSteps=1 --out "$out/cost-$task-step-loss"
+      done ;;
+    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda, delayed, cost)" >&2; exit 2 ;;
   esac
 done

@@ -234,6 +234,8 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var window = _window!.Value;
         var (buffers, fit) = EnsureWindow();
         _position++;
+        var target = window.TargetAt(_position) is { } t && _observedTargets[t] ? t : 0;
+        if (target == 0 && !window.IsInputEnd(_position) && _position != window.RecentStart && _position != window.End) return;   // nothing to record
         using (no_grad())
         using (NewDisposeScope())
         {
@@ -243,7 +245,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
                 fit.RecordLast(buffers);
             }
             if (_position == window.RecentStart) RecordRecentStart(buffers);
-            if (window.TargetAt(_position) is { } j && _observedTargets[j]) fit.RecordTarget(buffers, j);
+            if (target > 0) fit.RecordTarget(buffers, target);
             if (_position != window.End) return;
             _window = null;
             if (window.Fits)

@@ -97,7 +97,7 @@ public sealed class FlatObservationTests
     }
 
     [Test]
-    public void A_jump_through_the_per_parameter_views_writes_a_transposed_parameter_in_its_own_layout()
+    public void A_pooled_jump_writes_a_transposed_parameter_in_its_own_layout_and_leaves_a_frozen_one_alone()
     {
         random.manual_seed(52);
         using var transposed = new Parameter(rand(4, 3).t());
@@ -118,5 +118,17 @@ public sealed class FlatObservationTests
         }
         Assert.That(transposed.detach().allclose(expected, rtol: 0, atol: 1e-6), Is.True);
         expected.Dispose();
+
+        // In a pool, a parameter that does not move is left as it is while its neighbour jumps.
+        using var before = transposed.detach().clone();
+        using var otherBefore = other.detach().clone();
+        using (no_grad())
+        {
+            var map = new Lfd2Map(new[] { -1.0 }, new[] { 2.0 }, new[] { 0.0 });
+            Assert.That(buffers.TryForecast(new[] { map, map }, 1, new[] { false, true }), Is.True);
+            buffers.Apply();
+        }
+        Assert.That(transposed.detach().equal(before).all().item<bool>(), Is.True);
+        Assert.That(other.detach().equal(otherBefore).all().item<bool>(), Is.False);
     }
 }

@@ -165,23 +165,43 @@ internal sealed class WindowBuffers : IDisposable
     /// displacement form, <c>ŵ = r + b_j · (w - r) + (a_j + b_j - 1) · r + c_j</c>: w - r is exact for nearby weights,
     /// the terms added to r are of the size of a displacement, and r is added last, so the result is rounded about once
     /// in the parameter's dtype. Multiplying w by b_j (17 for a 16-step jump) first would cost half-precision weights
-    /// up to 14 ulps, or overflow float16 for a forecast that is representable.
+    /// up to 14 ulps, or overflow float16 for a forecast that is representable. It runs run by run: a large tensor's
+    /// coefficients are scalars; a pool's are float64 vectors spread over its scalars by its indicator (a parameter of
+    /// the pool that does not move gets b = 1, the rest 0, and is not written), so a pool of many small tensors is a
+    /// constant handful of kernels.
     /// </summary>
     public bool TryForecast(IReadOnlyList<Lfd2Map> maps, int j, IReadOnlyList<bool> moves)
     {
-        var checks = new List<Tensor>(_parameters.Length);
-        for (var i = 0; i < _parameters.Length; i++)
+        for (var i = 0; i < _parameters.Length; i++) _moves[i] = moves[i];
+        var checks = new List<Tensor>(_layout.Runs.Count);
+        for (var r = 0; r < _layout.Runs.Count; r++)
         {
-            _moves[i] = moves[i];
-            if (!moves[i]) continue;
-            var (a, b, c) = maps[i][j];
-            var p = a + b - 1.0;
-            var recent = _recentStart[i];
-            var forecast = Forecast(i);
-            forecast.copy_(_parameters[i]).sub_(recent).mul_(b);
-            if (p != 0) forecast.add_(recent, p);
-            if (c != 0) forecast.add_(c);
-            forecast.add_(recent);
+            var run = _layout.Runs[r];
+            if (!run.Pieces.Any(piece => moves[piece.Parameter])) continue;
+            var recent = _runRecentStart[r];
+            var forecast = _runFirstAndDisplacement[r][1];
+            forecast.copy_(RunWeights(r)).sub_(recent);
+            if (run.IsPool)
+            {
+                var coefficients = new double[3 * run.Pieces.Length];
+                for (var k = 0; k < run.Pieces.Length; k++)
+                {
+                    var (a, b, c) = moves[run.Pieces[k].Parameter] ? maps[run.Pieces[k].Parameter][j] : (0.0, 1.0, 0.0);
+                    (coefficients[k], coefficients[run.Pieces.Length + k], coefficients[2 * run.Pieces.Length + k]) = (b, a + b - 1.0, c);
+                }
+                var perScalar = tensor(coefficients, new long[] { 3, run.Pieces.Length }, ScalarType.Float64, forecast.device)
+                    .mm(_runIndicators[r]!.t());
+                forecast.mul_(perScalar[0]).add_(perScalar[1] * recent).add_(perScalar[2]).add_(recent);
+            }
+            else
+            {
+                var (a, b, c) = maps[run.FirstParameter][j];
+                var p = a + b - 1.0;
+                forecast.mul_(b);
+                if (p != 0) forecast.add_(recent, p);
+                if (c != 0) forecast.add_(c);
+                forecast.add_(recent);
+            }
             checks.Add(FiniteCheck(forecast));
         }
         return checks.Count == 0 || double.IsFinite(stack(checks).sum().item<double>());
