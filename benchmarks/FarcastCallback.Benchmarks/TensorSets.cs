@@ -1,16 +1,24 @@
 namespace FarcastCallback.Benchmarks;
 
-/// <summary>Parameter shapes of the two reference hosts, so costs are measured on realistic tensor layouts.</summary>
+/// <summary>Parameter shapes of the reference hosts, so costs are measured on realistic tensor layouts.</summary>
 internal static class TensorSets
 {
+    public const string Mlp = "mlp-4.5k";
     public const string Cnn = "cnn-1.2M";
     public const string DistilBert = "distilbert-67M";
 
     public static long[][] Shapes(string name) => name switch
     {
+        Mlp => MlpShapes(),
         Cnn => CnnShapes(),
         DistilBert => DistilBertShapes(),
         _ => throw new ArgumentException($"Unknown tensor set '{name}'.", nameof(name)),
+    };
+
+    /// <summary>The full-batch classifier's MLP 2→64→64→3: 4,547 parameters in 6 tensors, whose 1.5 ms training step makes the wrapper's fixed costs show.</summary>
+    private static long[][] MlpShapes() => new[]
+    {
+        new long[] { 64, 2 }, new long[] { 64 }, new long[] { 64, 64 }, new long[] { 64 }, new long[] { 3, 64 }, new long[] { 3 },
     };
 
     /// <summary>The paper's MNIST CNN: 1,199,882 parameters.</summary>

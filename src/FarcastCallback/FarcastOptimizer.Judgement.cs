@@ -16,6 +16,7 @@ public sealed partial class FarcastOptimizer
     private GuardReading? _recentReading;
     private bool _recentReadingDue;
     private int _nextDelayedRung;
+    private readonly MemoryStream _preJumpInnerState = new();
 
     /// <summary>
     /// True while a jump written under <see cref="FarcastOptions.JudgeAfterSteps"/> awaits its judgement. Until then the
@@ -73,9 +74,9 @@ public sealed partial class FarcastOptimizer
             Reject(start, new JumpOutcome(0, JumpReason.VerificationFailed, rung, null, null));   // nothing written yet
             throw;
         }
-        var innerState = Inner is OptimizerHelper helper ? InnerState(helper) : null;
+        var savedInnerState = Inner is OptimizerHelper helper && SavePreJumpInnerState(helper);
         JumpSearch.InScope(buffers.Apply);
-        _pending = new PendingJump(start, rung, expected, innerState) { StepsLeft = _options.JudgeAfterSteps };
+        _pending = new PendingJump(start, rung, expected, savedInnerState) { StepsLeft = _options.JudgeAfterSteps };
     }
 
     /// <summary>Counts a real step of the jump under judgement; at the last, keeps the jump or rolls it back.</summary>
@@ -115,15 +116,35 @@ public sealed partial class FarcastOptimizer
         var pending = _pending!;
         _pending = null;
         JumpSearch.InScope(_buffers!.RollBack);
-        if (pending.InnerState is { } state) LoadInnerState((OptimizerHelper)Inner, state);
+        if (pending.SavedInnerState) RestorePreJumpInnerState((OptimizerHelper)Inner);
         var judgedAfter = _options.JudgeAfterSteps - pending.StepsLeft;
         EffectiveSteps = pending.Start;
         _nextDelayedRung = JumpLadder.AfterRejected(pending.Rung);
         Reject(pending.Start, new JumpOutcome(0, JumpReason.VerificationFailed, pending.Rung, pending.Expected.Mean, lossAfter), judgedAfter);
     }
 
-    /// <summary>A jump written and waiting: where it started, its length in snapshots, the loss it must beat, the optimizer's state before it.</summary>
-    private sealed record PendingJump(long Start, int Rung, GuardReading Expected, byte[]? InnerState)
+    /// <summary>
+    /// The inner optimizer's state right before a jump is written, as TorchSharp's own state bytes, into one buffer the
+    /// wrapper keeps and reuses (no allocation per jump).
+    /// </summary>
+    private bool SavePreJumpInnerState(OptimizerHelper helper)
+    {
+        _preJumpInnerState.SetLength(0);
+        using var writer = new BinaryWriter(_preJumpInnerState, System.Text.Encoding.UTF8, leaveOpen: true);
+        helper.save_state_dict(writer);
+        return true;
+    }
+
+    /// <summary>Puts back the state <see cref="SavePreJumpInnerState"/> kept: written by the same optimizer moments ago, so it fits.</summary>
+    private void RestorePreJumpInnerState(OptimizerHelper helper)
+    {
+        _preJumpInnerState.Position = 0;
+        using var reader = new BinaryReader(_preJumpInnerState, System.Text.Encoding.UTF8, leaveOpen: true);
+        helper.load_state_dict(reader);
+    }
+
+    /// <summary>A jump written and waiting: where it started, its length in snapshots, the loss it must beat, whether the optimizer's state before it was kept.</summary>
+    private sealed record PendingJump(long Start, int Rung, GuardReading Expected, bool SavedInnerState)
     {
         public int StepsLeft { get; set; }
     }

@@ -11,7 +11,11 @@ public sealed partial class FarcastOptimizer
     /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
-        if (disposing) DisposeWindow();
+        if (disposing)
+        {
+            DisposeWindow();
+            _preJumpInnerState.Dispose();
+        }
         _disposed = true;
         base.Dispose(disposing);
     }

@@ -217,9 +217,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         using var noGrad = no_grad();
         using var scope = NewDisposeScope();
         var (buffers, fit) = EnsureWindow();
-        buffers.Refresh();
         if (window.Fits)
         {
+            buffers.Refresh();
             buffers.RecordFirst();
             fit.Begin();
         }

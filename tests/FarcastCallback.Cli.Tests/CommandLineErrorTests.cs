@@ -45,6 +45,11 @@ public sealed class CommandLineErrorTests
             ? new[] { "fullbatch", "--task", "pinn", flag, "--Farcast:TotalSteps=500" }
             : new[] { "fullbatch", "--task", "pinn", flag, value }, message);
 
+    [TestCase("--step-loss-guard", "--step-loss-guard judges a jump by the losses of the steps after it: give --Farcast:JudgeAfterSteps=1 or more")]
+    [TestCase("--step-loss-guard --no-guard --Farcast:JudgeAfterSteps=1", "--step-loss-guard and --no-guard contradict each other; give one.")]
+    public void The_step_loss_guard_needs_a_delay_and_a_guard(string flags, string message) =>
+        AssertOneLineError(new[] { "fullbatch", "--task", "pinn" }.Concat(flags.Split(' ')).ToArray(), message);
+
     [TestCase("--size", "32", "--size applies to --task inr only.")]
     [TestCase("--size:32", "", "--size applies to --task inr only.")]
     [TestCase("--activation=Sine", "", "--activation applies to --task inr only.")]

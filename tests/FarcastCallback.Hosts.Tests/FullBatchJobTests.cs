@@ -1,3 +1,4 @@
+using static TorchSharp.torch;
 using FarcastCallback.Hosts.FullBatch;
 using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Reporting;
@@ -29,6 +30,55 @@ public sealed class FullBatchJobTests
         Assert.That(r.TargetDescription, Does.StartWith("L2 error "));
         Assert.That(r.Farcast.Final.EffectiveSteps - r.Farcast.Final.RealSteps, Is.EqualTo(r.KeptSteps.Sum()));
         Assert.That(r.Jumps + r.RejectedJumps, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public void The_step_loss_guard_judges_every_jump_by_the_training_loss_the_steps_compute()
+    {
+        using var task = new PinnTask(points: 32);
+        var settings = new FullBatchSettings(Steps: 150, FirstSeed: 3, LearningRate: 3e-3, StepLossGuard: true);
+        var options = new FarcastOptions { WarmupSteps = 5, InputSteps = 3, Horizon = 6, MinJump = 6, RefitEvery = 0, JudgeAfterSteps = 1 };
+
+        var r = FullBatchJob.Run(task, settings, options).Single();
+
+        Assert.That(r.Jumps, Is.GreaterThan(0));
+        Assert.That(r.RejectedJumps, Is.GreaterThan(0));
+        Assert.That(r.Farcast.Final.EffectiveSteps - r.Farcast.Final.RealSteps, Is.EqualTo(r.KeptSteps.Sum() - r.RejectedJumps),
+            "a kept jump adds its length; a rolled-back one leaves its judged step real and adds nothing");
+        Assert.That(r.Farcast.Points.Count(p => !p.Stands), Is.EqualTo(r.RejectedJumps), "each rolled-back jump voids the one point judged on it");
+        Assert.That(r.Plain.Points.Select(p => p.Loss), Is.EqualTo(FullBatchJob.Run(task, settings with { StepLossGuard = false }, options).Single().Plain.Points.Select(p => p.Loss)),
+            "the plain run is the same whichever guard the farcast run uses");
+    }
+
+    [Test]
+    public void Points_on_weights_a_delayed_judgement_rolled_back_do_not_stand_and_no_target_counts_them()
+    {
+        using var task = new PinnTask(points: 32);
+        random.manual_seed(5);
+        using var model = task.CreateModel();
+        var options = new FarcastOptions { WarmupSteps = 5, InputSteps = 3, Horizon = 6, MinJump = 6, RefitEvery = 0, JudgeAfterSteps = 2 };
+        using var farcast = new FarcastOptimizer(optim.Adam(model.parameters(), 1e-2), options);
+        var calls = 0;
+        farcast.VerificationLoss = () => ++calls * (float)calls;   // ever faster rising: every jump fails its judgement
+        var rejected = new List<long>();
+        farcast.JumpRejected += (_, e) =>
+        {
+            if (e.JudgedAfterSteps > 0) rejected.Add(farcast.RealSteps);
+        };
+        var run = new FullBatchRun(task, model, farcast);
+
+        for (var step = 0; step < 40; step++) run.Step();
+        run.Finish();
+
+        Assert.That(rejected, Is.Not.Empty);
+        var voided = rejected.SelectMany(k => new[] { k - 2, k - 1 }).ToHashSet();
+        Assert.That(run.Points.Where(p => !p.Stands).Select(p => p.RealSteps), Is.EqualTo(voided.OrderBy(k => k)),
+            "the points of the two judged steps, measured on the jumped weights");
+
+        // A target that only the voided points reach is not reached.
+        var values = run.Points.Select(p => p.Stands ? 1.0 : 0.0).ToArray();
+        Assert.That(TimeToTarget.Of(run.Points, values, 0.5).Steps, Is.Null);
+        Assert.That(TimeToTarget.Of(run.Points, values, 1.0).Steps, Is.EqualTo(run.Points[SmoothedTarget.Window - 1].RealSteps));
     }
 
     [Test]

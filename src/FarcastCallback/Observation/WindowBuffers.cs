@@ -24,6 +24,8 @@ internal sealed class WindowBuffers : IDisposable
     private readonly Tensor[] _bucketRecentStart;
     private readonly Tensor[] _firstAndDisplacement;
     private readonly Tensor[] _recentStart;
+    private readonly Tensor[] _preJump;
+    private readonly Tensor[] _forecast;
     private readonly Tensor[] _runFirstAndDisplacement;
     private readonly Tensor[] _runRecentStart;
     private readonly Tensor?[][] _runWeights;
@@ -47,11 +49,16 @@ internal sealed class WindowBuffers : IDisposable
         _bucketRecentStart = _layout.Buckets.Select(b => zeros(new[] { b.Size }, b.Dtype, device).DetachFromDisposeScope()).ToArray();
         _firstAndDisplacement = new Tensor[_parameters.Length];
         _recentStart = new Tensor[_parameters.Length];
+        _preJump = new Tensor[_parameters.Length];
+        _forecast = new Tensor[_parameters.Length];
         for (var i = 0; i < _parameters.Length; i++)
         {
             var (bucket, offset, size) = _layout.Placements[i];
+            var shape = _parameters[i].shape;
             _firstAndDisplacement[i] = _bucketFirstAndDisplacement[bucket].narrow(1, offset, size).DetachFromDisposeScope();
-            _recentStart[i] = _bucketRecentStart[bucket].narrow(0, offset, size).view(_parameters[i].shape).DetachFromDisposeScope();
+            _recentStart[i] = _bucketRecentStart[bucket].narrow(0, offset, size).view(shape).DetachFromDisposeScope();
+            _preJump[i] = _firstAndDisplacement[i][0].view(shape).DetachFromDisposeScope();     // F's storage, once the map is fitted
+            _forecast[i] = _firstAndDisplacement[i][1].view(shape).DetachFromDisposeScope();    // D's storage, likewise
         }
         var runs = _layout.Runs;
         _runFirstAndDisplacement = runs.Select(r => _bucketFirstAndDisplacement[r.Bucket].narrow(1, r.Offset, r.Length).DetachFromDisposeScope()).ToArray();
@@ -114,9 +121,9 @@ internal sealed class WindowBuffers : IDisposable
     }
 
     /// <summary>
-    /// Takes fresh views of the parameters' storage, for the flat records to read from: called at every window's start,
-    /// so weights whose storage was replaced between windows (a model reloaded by assignment) are read where they are
-    /// now. A parameter that is not contiguous (a transposed weight, channels-last) has no flat view: it is reshaped,
+    /// Takes fresh views of the parameters' storage, for the flat records to read from: called at every fitting window's
+    /// start (a window that reuses its map reads through the views of the last one), so weights whose storage was
+    /// replaced between cycles are read where they are now. A parameter that is not contiguous (a transposed weight, channels-last) has no flat view: it is reshaped,
     /// a copy, each time it is read.
     /// </summary>
     public void Refresh()
@@ -204,7 +211,12 @@ internal sealed class WindowBuffers : IDisposable
             }
             checks.Add(FiniteCheck(forecast));
         }
-        return checks.Count == 0 || double.IsFinite(stack(checks).sum().item<double>());
+        return checks.Count switch
+        {
+            0 => true,
+            1 => double.IsFinite(checks[0].item<double>()),
+            _ => double.IsFinite(stack(checks).sum().item<double>()),
+        };
     }
 
     /// <summary>Keeps the pre-jump weights in F's storage and writes the forecast of <see cref="TryForecast"/> into the parameters.</summary>
@@ -213,8 +225,8 @@ internal sealed class WindowBuffers : IDisposable
         for (var i = 0; i < _parameters.Length; i++)
         {
             if (!_moves[i]) continue;
-            PreJump(i).copy_(_parameters[i]);
-            _parameters[i].copy_(Forecast(i));
+            _preJump[i].copy_(_parameters[i]);
+            _parameters[i].copy_(_forecast[i]);
         }
     }
 
@@ -222,7 +234,7 @@ internal sealed class WindowBuffers : IDisposable
     public void RollBack()
     {
         for (var i = 0; i < _parameters.Length; i++)
-            if (_moves[i]) _parameters[i].copy_(PreJump(i));
+            if (_moves[i]) _parameters[i].copy_(_preJump[i]);
     }
 
     public void Write(BinaryWriter writer)
@@ -258,14 +270,11 @@ internal sealed class WindowBuffers : IDisposable
         if (_disposed) return;
         _disposed = true;
         foreach (var t in _runWeights.SelectMany(views => views).Concat(_runIndicators).Concat(_runRows).OfType<Tensor>()) t.Dispose();
-        foreach (var t in _firstAndDisplacement.Concat(_recentStart).Concat(_runFirstAndDisplacement).Concat(_runRecentStart)
+        foreach (var t in _firstAndDisplacement.Concat(_recentStart).Concat(_preJump).Concat(_forecast).Concat(_runFirstAndDisplacement).Concat(_runRecentStart)
                      .Concat(_bucketFirstAndDisplacement).Concat(_bucketRecentStart))
             t.Dispose();
     }
 
-    private Tensor PreJump(int i) => _firstAndDisplacement[i][0].view(_parameters[i].shape);
-
-    private Tensor Forecast(int i) => _firstAndDisplacement[i][1].view(_parameters[i].shape);
 
     /// <summary>
     /// A float64 scalar that is finite when every element of <paramref name="forecast"/> is. For float32 and float64
