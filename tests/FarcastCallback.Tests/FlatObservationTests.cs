@@ -83,9 +83,9 @@ public sealed class FlatObservationTests
                 statistics.Add(first, last - first, Enumerable.Range(1, horizon).Select(j => values[1 + j][n] - first).ToArray());
             }
             var expected = LeastSquaresLfd2Fitter.Fit(statistics, 0);
-            // Pools are summed in float64; a large float32 tensor's moments are float32 cascade sums of 16k products,
-            // whose rounding moves these ill-conditioned coefficients by about 1e-6.
-            var tolerance = ReferenceEquals(parameters[i], large) ? 1e-5 : 1e-9;
+            // Pools are summed in float64; a large float32 tensor's moments are a float32 matrix-vector product over 16k
+            // scalars, whose accumulation moves these ill-conditioned coefficients by up to about 3e-5.
+            var tolerance = ReferenceEquals(parameters[i], large) ? 1e-4 : 1e-9;
             for (var j = 1; j <= horizon; j++)
             {
                 Assert.That(maps[i][j].A, Is.EqualTo(expected[j].A).Within(tolerance), $"parameter {i}, step {j}");
