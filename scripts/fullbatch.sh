@@ -4,7 +4,8 @@
 #   heldout    farcast vs plain at each task's tuned rate, appsettings.fullbatch.json, held-out seeds 11-15 (and two moons)
 #   ablations  the same seeds, one mechanism changed per row (search, reuse, pooling, stride, guard, the old defaults)
 #   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
-#   delayed    the delayed guard on seeds 1-3 (issue 19): judged after 32 real steps, at stride 1 and at a long cadence (stride 8)
+#   delayed    the delayed guard on seeds 1-3 (issue 19): judged after 32 real steps, at stride 1 and at a long cadence (stride 8),
+#              by forward passes or by the step's own loss (--step-loss-guard); DELAYED_ROWS picks rows
 #   cost       the wrapper's own time on the held-out seeds (issue 20): today's guard (a forward pass per check) and the
 #              step-loss guard (--step-loss-guard, judged by the loss of the step after the jump)
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
@@ -57,9 +58,11 @@ for stage in $stages; do
       declare -A delayed=(
         [judge-32]="--Farcast:JudgeAfterSteps=32"
         [judge-32-stride-8]="--Farcast:JudgeAfterSteps=32 --Farcast:Stride=8 --Farcast:Horizon=16 --Farcast:WarmupSteps=200"
+        [step-loss-32]="--step-loss-guard --Farcast:JudgeAfterSteps=32"
+        [step-loss-32-stride-8]="--step-loss-guard --Farcast:JudgeAfterSteps=32 --Farcast:Stride=8 --Farcast:Horizon=16 --Farcast:WarmupSteps=200"
       )
       for task in "${tasks[@]}"; do
-        for row in judge-32 judge-32-stride-8; do
+        for row in ${DELAYED_ROWS:-judge-32 judge-32-stride-8 step-loss-32 step-loss-32-stride-8}; do
           # shellcheck disable=SC2086
           farcast fullbatch --task "$task" --seed 1 --seeds 3 ${delayed[$row]} --out "$out/delayed-$task-$row"
         done
