@@ -33,8 +33,6 @@ internal sealed class Lfd2Statistics
 
     public bool HasInput { get; private set; }
 
-    public bool IsComplete => HasInput && _targetSeen.All(seen => seen);
-
     /// <summary>Whether target step <paramref name="j"/> (1-based) was recorded.</summary>
     public bool HasTarget(int j) => _targetSeen[j - 1];
 

@@ -6,7 +6,7 @@ namespace FarcastCallback.Observation;
 /// Where every tracked parameter lives in the window's flat buffers: one flat vector per dtype (a bucket), the
 /// parameters laid end to end in order, cut into runs that a record treats as one (docs/design.md, "The buffers"). A
 /// parameter of at least <see cref="PoolScalars"/> scalars is a run of its own (or several, of at most
-/// <see cref="ChunkScalars"/> each), summed by one vectorised reduction over its own storage; consecutive smaller
+/// <see cref="ChunkScalars"/> each), reduced over its own storage by one matrix-vector product; consecutive smaller
 /// parameters share a pooled run, gathered in one copy and summed per parameter by one product with the pool's one-hot
 /// indicator. So a record costs a constant handful of kernels per run, and a model of many small tensors has few runs.
 /// No temporary exceeds a run. Host-side bookkeeping only; <see cref="WindowBuffers"/> owns the tensors.

@@ -71,16 +71,11 @@ internal sealed class WindowBuffers : IDisposable
         Refresh();
     }
 
-    public IReadOnlyList<Parameter> Parameters => _parameters;
-
     /// <summary>The runs the flat buffers are cut into.</summary>
     public IReadOnlyList<FlatLayout.Run> Runs => _layout.Runs;
 
     /// <summary>Bytes held: three copies of the parameters.</summary>
     public long Bytes => _bucketFirstAndDisplacement.Concat(_bucketRecentStart).Sum(t => t.numel() * t.ElementSize);
-
-    /// <summary>Per parameter, the [2, n] view whose rows are F and D (valid while observing).</summary>
-    public Tensor FirstAndDisplacement(int i) => _firstAndDisplacement[i];
 
     /// <summary>Per parameter, the first weight of the most recent input window, shaped like the parameter.</summary>
     public Tensor RecentStart(int i) => _recentStart[i];
