@@ -13,4 +13,14 @@ public enum FarcastMap
     /// repeat the last update as long as the guard's loss falls.
     /// </summary>
     LinearExtrapolation = 1,
+
+    /// <summary>
+    /// A control, not a speed-up: each jump writes the least-squares line through the input window's
+    /// <see cref="FarcastOptions.InputSteps"/> snapshots (per scalar), evaluated at the last of them — the window's
+    /// de-noised current weights — and skips no steps (a kept jump covers 0 steps). It says how much of a jump's gain is
+    /// smoothing rather than extrapolation (docs/design.md, "The smoothing-only control"). No target steps are observed
+    /// and no memory is added; with <see cref="FarcastOptions.InputSteps"/> = 2 the line passes through both snapshots
+    /// and the jump changes nothing. Needs <see cref="FarcastMode.Resume"/>.
+    /// </summary>
+    Smoothing = 2,
 }

@@ -55,7 +55,7 @@ public sealed partial class FarcastOptimizer
     /// </summary>
     private void WriteForJudgement(WindowBuffers buffers, IReadOnlyList<Lfd2Map> maps, bool[] moves, long start)
     {
-        var rung = JumpLadder.Delayed(ScheduledHorizon(), _nextDelayedRung, _options.MinJump);
+        var rung = _options.Map == FarcastMap.Smoothing ? 0 : JumpLadder.Delayed(ScheduledHorizon(), _nextDelayedRung, _options.MinJump);
         if (!maps.All(m => m.IsFiniteAt(rung)) || !JumpSearch.InScope(() => buffers.TryForecast(maps, rung, moves)))
         {
             _nextDelayedRung = JumpLadder.AfterRejected(rung);

@@ -198,7 +198,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         if (_parameters.Length == 0) return;
         LogOnceIfUnguarded();
 
-        var reuse = _options.Map == FarcastMap.LinearExtrapolation || _reusesLeft > 0;
+        var reuse = _options.Map != FarcastMap.Fitted || _reusesLeft > 0;
         // Stop mode: a fitting window must end before TotalSteps to be of use. When it would not, the final jump reuses
         // the last fitted map on a fresh input window (its step j = TotalSteps - last is at most H), so the run still
         // ends on a farcast instead of training the remaining steps.
@@ -224,6 +224,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             fit.Begin();
         }
         if (window.RecentStart == 0) RecordRecentStart(buffers);
+        if (_options.Map == FarcastMap.Smoothing) buffers.BeginLine();
         _window = window;
         _position = 0;
     }
@@ -235,7 +236,8 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var (buffers, fit) = EnsureWindow();
         _position++;
         var target = window.TargetAt(_position) is { } t && _observedTargets[t] ? t : 0;
-        if (target == 0 && !window.IsInputEnd(_position) && _position != window.RecentStart && _position != window.End) return;   // nothing to record
+        var lineSnapshot = _options.Map == FarcastMap.Smoothing ? window.RecentSnapshotAt(_position) : null;
+        if (target == 0 && lineSnapshot is null && !window.IsInputEnd(_position) && _position != window.RecentStart && _position != window.End) return;   // nothing to record
         using (no_grad())
         using (NewDisposeScope())
         {
@@ -246,6 +248,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             }
             if (_position == window.RecentStart) RecordRecentStart(buffers);
             if (target > 0) fit.RecordTarget(buffers, target);
+            if (lineSnapshot is { } k) buffers.AddToLine(WindowLine.Weight(k, _options.InputSteps));
             if (_position != window.End) return;
             _window = null;
             if (window.Fits)
@@ -279,7 +282,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             WriteForJudgement(buffers, maps, moves, start);
             return;
         }
-        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) } : JumpLadder.Steps(ScheduledHorizon(), _lastKeptRung, _options.MinJump);
+        var ladder = isFinal ? new[] { (int)(_options.TotalSteps - start) }
+            : _options.Map == FarcastMap.Smoothing ? new[] { 0 }   // step 0: the window line's value now
+            : JumpLadder.Steps(ScheduledHorizon(), _lastKeptRung, _options.MinJump);
         JumpOutcome outcome;
         try
         {
@@ -292,7 +297,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             Reject(start, new JumpOutcome(0, JumpReason.VerificationFailed, ladder[0], null, null));   // the guard threw: rolled back, counted
             throw;
         }
-        if (outcome.Step == 0)
+        if (outcome.Reason != JumpReason.Accepted)
         {
             Reject(start, outcome);
             return;

@@ -76,7 +76,7 @@ public sealed class FarcastOptions
     [Range(0, 100_000_000)]
     public int MinTensorSize { get; set; } = FarcastDefaults.MinTensorSize;
 
-    /// <summary>Whether the jump's coefficients are fitted (LFD-2) or fixed linear extrapolation (fast-forward, a peer's rule).</summary>
+    /// <summary>Where the jump comes from: LFD-2 fitted to the window, fixed linear extrapolation (fast-forward, a peer's rule), or the smoothing-only control.</summary>
     /// <value>The default value is <see cref="FarcastMap.Fitted"/>.</value>
     public FarcastMap Map { get; set; } = FarcastDefaults.Map;
 

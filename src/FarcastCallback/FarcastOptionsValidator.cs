@@ -62,6 +62,8 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
                 yield return $"{Key(nameof(FarcastOptions.Stride))} must be 1 in Stop mode (the final farcast lands on a single step); got {options.Stride}.";
             if (options.JudgeAfterSteps != 0)
                 yield return $"{Key(nameof(FarcastOptions.JudgeAfterSteps))} must be 0 in Stop mode (no training follows the final farcast); got {options.JudgeAfterSteps}.";
+            if (options.Map == FarcastMap.Smoothing)
+                yield return $"{Key(nameof(FarcastOptions.Map))} Smoothing skips no steps, so it cannot reach {Key(nameof(FarcastOptions.TotalSteps))} in Stop mode: use Resume.";
         }
         else if (options.HorizonSchedule == FarcastHorizonSchedule.Shrinking && options.TotalSteps == 0)
         {

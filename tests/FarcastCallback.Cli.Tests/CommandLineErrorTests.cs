@@ -20,7 +20,7 @@ public sealed class CommandLineErrorTests
     [TestCase("--Farcast:WarmupSteps=", "", "Farcast:WarmupSteps=(empty) is not a whole number")]
     [TestCase("--Farcast:Horizon=1e3", "", "Farcast:Horizon='1e3' is not a whole number from 1 to 100000")]
     [TestCase("--Farcast:Mode=Foo", "", "Farcast:Mode='Foo' is not one of Resume, Stop")]
-    [TestCase("--Farcast:Map=Learned", "", "Farcast:Map='Learned' is not one of Fitted, LinearExtrapolation")]
+    [TestCase("--Farcast:Map=Learned", "", "Farcast:Map='Learned' is not one of Fitted, LinearExtrapolation, Smoothing")]
     [TestCase("--Farcast:Stride=1e30", "", "Farcast:Stride='1e30' is not a whole number")]
     [TestCase("--Farcast:MinJump=99999999999", "", "Farcast:MinJump='99999999999' is not a whole number")]
     [TestCase("--Farcast:Horizn=5", "", "Farcast:Horizn is not a farcast setting")]

@@ -97,7 +97,7 @@ public sealed class OptionsTests
     {
         var result = new FarcastOptionsValidator().Validate(null, new FarcastOptions { Map = (FarcastMap)7 });
 
-        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:Map must be one of Fitted, LinearExtrapolation; got 7."));
+        Assert.That(result.FailureMessage, Is.EqualTo("Farcast:Map must be one of Fitted, LinearExtrapolation, Smoothing; got 7."));
     }
 
     [Test]

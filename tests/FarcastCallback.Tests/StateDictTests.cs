@@ -25,6 +25,12 @@ public sealed class StateDictTests
     public void A_long_cadence_run_checkpointed_anywhere_resumes_identically(int checkpointStep) =>
         CheckpointAndResume(LongCadence, checkpointStep, verified: true);
 
+    /// <summary>The smoothing-only control keeps its running line in the buffers: a checkpoint between its snapshots must carry it.</summary>
+    [TestCase(6)]
+    [TestCase(13)]
+    public void A_smoothing_control_run_checkpointed_mid_window_resumes_identically(int checkpointStep) =>
+        CheckpointAndResume(() => new FarcastOptions { WarmupSteps = 2, InputSteps = 4, Stride = 2, Map = FarcastMap.Smoothing }, checkpointStep);
+
     private static void CheckpointAndResume(Func<FarcastOptions> settings, int checkpointStep, bool verified = false)
     {
         const int totalSteps = 30;

@@ -5,7 +5,8 @@ using static TorchSharp.torch;
 namespace FarcastCallback.Jumping;
 
 /// <summary>
-/// What one jump attempt did: the forecast step kept (0 when none), why, the rung the guard judged last (the kept one,
+/// What one jump attempt did: the forecast step kept (0 when none, and for a kept smoothing-only jump; <see cref="Reason"/>
+/// is <see cref="JumpReason.Accepted"/> exactly when one was kept), why, the rung the guard judged last (the kept one,
 /// or for a rejection the shortest rung judged; the top rung when none could be written) and the guard's losses.
 /// </summary>
 internal readonly record struct JumpOutcome(int Step, JumpReason Reason, int TriedStep, double? LossBefore, double? LossAfter);

@@ -161,6 +161,33 @@ internal sealed class WindowBuffers : IDisposable
     }
 
     /// <summary>
+    /// <see cref="FarcastMap.Smoothing"/>: the input window starts — F ← w, and D, which accumulates the window line's
+    /// displacement from F, ← 0.
+    /// </summary>
+    public void BeginLine()
+    {
+        for (var r = 0; r < _layout.Runs.Count; r++)
+        {
+            var buffer = _runFirstAndDisplacement[r];
+            buffer[0].copy_(RunWeights(r));
+            buffer[1].zero_();
+        }
+    }
+
+    /// <summary>
+    /// <see cref="FarcastMap.Smoothing"/>: a snapshot of the input window is current — D += c · (w − F), with c its
+    /// weight in the window line (<see cref="WindowLine"/>). The displacement is a temporary in the caller's scope.
+    /// </summary>
+    public void AddToLine(double weight)
+    {
+        for (var r = 0; r < _layout.Runs.Count; r++)
+        {
+            var buffer = _runFirstAndDisplacement[r];
+            buffer[1].add_(RunWeights(r) - buffer[0], weight);
+        }
+    }
+
+    /// <summary>
     /// Computes, in D's storage, the forecast <c>ŵ = a_j · r + b_j · w + c_j</c> of every parameter whose
     /// <paramref name="moves"/> flag is set (r: the recent input window's first weight, w: the current one), and
     /// returns whether every such forecast is finite. Nothing is written into the parameters. The forecast is formed in
@@ -170,7 +197,9 @@ internal sealed class WindowBuffers : IDisposable
     /// up to 14 ulps, or overflow float16 for a forecast that is representable. It runs run by run: a large tensor's
     /// coefficients are scalars; a pool's are float64 vectors spread over its scalars by its indicator (a parameter of
     /// the pool that does not move gets b = 1, the rest 0, and is not written), so a pool of many small tensors is a
-    /// constant handful of kernels.
+    /// constant handful of kernels. Step <paramref name="j"/> = 0 is the window line's value now
+    /// (<see cref="FarcastMap.Smoothing"/>, accumulated by <see cref="AddToLine"/>): F + D, once per window; the maps are
+    /// not read.
     /// </summary>
     public bool TryForecast(IReadOnlyList<Lfd2Map> maps, int j, IReadOnlyList<bool> moves)
     {
@@ -182,6 +211,12 @@ internal sealed class WindowBuffers : IDisposable
             if (!run.Pieces.Any(piece => moves[piece.Parameter])) continue;
             var recent = _runRecentStart[r];
             var forecast = _runFirstAndDisplacement[r][1];
+            if (j == 0)
+            {
+                forecast.add_(_runFirstAndDisplacement[r][0]);
+                checks.Add(FiniteCheck(forecast));
+                continue;
+            }
             forecast.copy_(RunWeights(r)).sub_(recent);
             if (run.IsPool)
             {

@@ -26,6 +26,16 @@ internal readonly record struct WindowSchedule(int InputSteps, int Horizon, int 
     public int? TargetAt(long position) =>
         Fits && position > InputEnd && position <= End && (position - InputEnd) % Stride == 0 ? (int)((position - InputEnd) / Stride) : null;
 
+    /// <summary>
+    /// Snapshot k (1 to InputSteps − 1) of the most recent input window taken at <paramref name="position"/>, or null;
+    /// snapshot 0 is at <see cref="RecentStart"/>.
+    /// </summary>
+    public int? RecentSnapshotAt(long position)
+    {
+        var offset = position - RecentStart;
+        return offset > 0 && offset <= InputEnd && offset % Stride == 0 ? (int)(offset / Stride) : null;
+    }
+
     /// <summary>Whether the input window's last weight is recorded at <paramref name="position"/>.</summary>
     public bool IsInputEnd(long position) => Fits && position == InputEnd;
 }
