@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The FM-16 measurements of issue 19 (docs/benchmarks.md, "FM-16: the delayed guard and the weight average"):
-#   tune     seeds 1-3, one row per setting: the delayed guard at 200 steps (2 SE and 0 SE) and 400, no guard (constant
+#   tune     seeds 1-3, one row per setting: the delayed guard at 200 steps (trend at 2 SE and 0 SE, race) and 400, no guard (constant
 #            and shrinking horizon), the smoothing-only control (unguarded), the immediate guard; TUNE_ROWS picks
 #   heldout  seeds 11-15 with the row chosen on seeds 1-3 (so far: no guard, EMA 0.99; HELDOUT_ROW, default no-guard)
 #   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched
@@ -20,6 +20,7 @@ declare -A rows=(
   [delayed-200]="--Farcast:JudgeAfterSteps=200"
   [delayed-400]="--Farcast:JudgeAfterSteps=400"
   [delayed-200-0se]="--Farcast:JudgeAfterSteps=200 --Farcast:VerifyStandardErrors=0"
+  [delayed-200-race]="--Farcast:JudgeAfterSteps=200 --Farcast:JudgeAgainst=Race"
   [no-guard]="--verify-images 0"
   [no-guard-shrinking]="--verify-images 0 --Farcast:HorizonSchedule=Shrinking --Farcast:TotalSteps=10000"
   [smoothing]="--verify-images 0 --Farcast:Map=Smoothing"
@@ -28,7 +29,7 @@ declare -A rows=(
 for stage in $stages; do
   case "$stage" in
     tune)
-      for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se no-guard no-guard-shrinking smoothing delayed-400 immediate}; do
+      for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se delayed-200-race no-guard no-guard-shrinking smoothing delayed-400 immediate}; do
         # shellcheck disable=SC2086
         farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
       done ;;

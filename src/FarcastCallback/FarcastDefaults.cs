@@ -21,4 +21,5 @@ internal static class FarcastDefaults
     public const double VerifyStandardErrors = 0.0;
     public const int JudgeAfterSteps = 0;
     public const FarcastHorizonSchedule HorizonSchedule = FarcastHorizonSchedule.Constant;
+    public const FarcastCounterfactual JudgeAgainst = FarcastCounterfactual.Trend;
 }

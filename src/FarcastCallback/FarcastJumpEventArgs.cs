@@ -3,9 +3,12 @@ namespace FarcastCallback;
 /// <summary>Describes one farcast jump, kept (<see cref="FarcastOptimizer.Jumped"/>) or rejected (<see cref="FarcastOptimizer.JumpRejected"/>).</summary>
 public sealed class FarcastJumpEventArgs : EventArgs
 {
-    internal FarcastJumpEventArgs(long step, int steps, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfterSteps = 0)
+    internal FarcastJumpEventArgs(long step, int steps, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfterSteps = 0,
+        long writtenAtRealStep = 0, bool? trendAgrees = null)
     {
         JudgedAfterSteps = judgedAfterSteps;
+        WrittenAtRealStep = writtenAtRealStep;
+        TrendAgrees = trendAgrees;
         Step = step;
         Steps = steps;
         Reason = reason;
@@ -38,6 +41,19 @@ public sealed class FarcastJumpEventArgs : EventArgs
     public int JudgedAfterSteps { get; }
 
     /// <summary>
+    /// <see cref="FarcastOptimizer.RealSteps"/> at the end of the step that wrote the jump (for a jump judged at once, the
+    /// step it was judged in). For a delayed rejection, every evaluation a host made from that real step on was made on
+    /// weights that were then replaced.
+    /// </summary>
+    public long WrittenAtRealStep { get; }
+
+    /// <summary>
+    /// Under <see cref="FarcastCounterfactual.Race"/>: whether the trend counterfactual, judged on the same readings, would
+    /// have decided as the race did; null otherwise.
+    /// </summary>
+    public bool? TrendAgrees { get; }
+
+    /// <summary>
     /// The guard's loss before the jump, when a guard is set and a forecast could be written; for a delayed judgement,
     /// the loss plain training was expected to reach by then (the trend of the guard's readings).
     /// </summary>
@@ -49,7 +65,8 @@ public sealed class FarcastJumpEventArgs : EventArgs
     /// <inheritdoc />
     public override string ToString() =>
         $"step {Step}, {Steps} steps: {Reason}" +
-        (LossBefore is { } before ? $", loss {before:G5}" : string.Empty) +
+        (LossBefore is { } before ? $", {(TrendAgrees is null ? "loss" : "twin's loss")} {before:G5}" : string.Empty) +
         (LossAfter is { } after ? $" -> {after:G5}" : string.Empty) +
-        (JudgedAfterSteps > 0 ? $" after {JudgedAfterSteps} steps" : string.Empty);
+        (JudgedAfterSteps > 0 ? $" after {JudgedAfterSteps} steps" : string.Empty) +
+        (TrendAgrees is { } agrees ? (agrees ? ", the trend agrees" : ", the trend disagrees") : string.Empty);
 }

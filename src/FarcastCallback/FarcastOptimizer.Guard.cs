@@ -50,6 +50,9 @@ public sealed partial class FarcastOptimizer
             if (value && _options.JudgeAfterSteps == 0)
                 throw new InvalidOperationException(
                     $"{nameof(VerifyWithStepLoss)} judges a jump by the losses of the steps after it: set {nameof(FarcastOptions.JudgeAfterSteps)} to at least 1 (1 judges the loss at the jumped weights).");
+            if (value && _options.JudgeAgainst == FarcastCounterfactual.Race)
+                throw new InvalidOperationException(
+                    $"{nameof(VerifyWithStepLoss)} judges against the trend; {nameof(FarcastOptions.JudgeAgainst)} Race needs a guard that can read the twin's weights ({nameof(VerificationLoss)} or {nameof(VerificationLosses)}).");
             if (value && (_guard.Loss is not null || _guard.Losses is not null))
                 throw new InvalidOperationException(
                     $"{nameof(VerifyWithStepLoss)} replaces {nameof(VerificationLoss)} and {nameof(VerificationLosses)}: set one guard, not both.");
@@ -68,6 +71,9 @@ public sealed partial class FarcastOptimizer
         if (_guard.FromStepLoss && (_guard.Loss is not null || _guard.Losses is not null))
             throw new InvalidOperationException(
                 $"{nameof(VerifyWithStepLoss)} replaces {nameof(VerificationLoss)} and {nameof(VerificationLosses)}: set one guard, not both.");
+        if (RacesWhenJudging && closure is null)
+            throw new InvalidOperationException(
+                $"{nameof(FarcastOptions.JudgeAgainst)} Race trains a twin on the same batch as each step: pass step(closure) a closure that computes the loss and its gradients.");
         if (!_guard.IsSet && !RunWithoutGuard)
             throw new InvalidOperationException(
                 $"{nameof(FarcastOptimizer)} has no guard: set {nameof(VerificationLoss)} (or {nameof(VerificationLosses)}) to a held-out or " +

@@ -2,6 +2,7 @@ using FarcastCallback.Forecasting;
 using FarcastCallback.Jumping;
 using FarcastCallback.Observation;
 using TorchSharp.Modules;
+using static TorchSharp.torch;
 
 namespace FarcastCallback;
 
@@ -17,6 +18,7 @@ public sealed partial class FarcastOptimizer
     private bool _recentReadingDue;
     private int _nextDelayedRung;
     private readonly MemoryStream _preJumpInnerState = new();
+    private readonly MemoryStream _mainInnerState = new();
 
     /// <summary>
     /// True while a jump written under <see cref="FarcastOptions.JudgeAfterSteps"/> awaits its judgement. Until then the
@@ -28,6 +30,12 @@ public sealed partial class FarcastOptimizer
 
     /// <summary>Whether jumps wait for a delayed judgement: a delay is set and so is a guard.</summary>
     private bool JudgesLater => _options.JudgeAfterSteps > 0 && _guard.IsSet;
+
+    /// <summary>Whether a delayed judgement races a twin (<see cref="FarcastCounterfactual.Race"/>).</summary>
+    private bool RacesWhenJudging => JudgesLater && _options.JudgeAgainst == FarcastCounterfactual.Race;
+
+    /// <summary>Whether this step trains the twin of a jump under judgement.</summary>
+    private bool Races => _pending is not null && RacesWhenJudging;
 
     /// <summary>
     /// The longest jump allowed now, in snapshots: <see cref="FarcastOptions.Horizon"/>, or under the shrinking
@@ -76,7 +84,53 @@ public sealed partial class FarcastOptimizer
         }
         var savedInnerState = Inner is OptimizerHelper helper && SavePreJumpInnerState(helper);
         JumpSearch.InScope(buffers.Apply);
-        _pending = new PendingJump(start, rung, expected, savedInnerState) { StepsLeft = _options.JudgeAfterSteps };
+        _pending = new PendingJump(start, rung, expected, savedInnerState, RealSteps) { StepsLeft = _options.JudgeAfterSteps };
+    }
+
+    /// <summary>
+    /// <see cref="FarcastCounterfactual.Race"/>: one step of the twin, on the batch the user's closure computes, before
+    /// the jumped weights take theirs. The twin's weights live in F's storage (where a rollback reads the pre-jump
+    /// weights from) and its optimizer state in the pre-jump state's buffer, so a rollback adopts the twin; D's storage,
+    /// free once the forecast is written, holds the jumped weights meanwhile. A closure that throws leaves the jumped
+    /// weights and their optimizer state in place and the twin as it was.
+    /// </summary>
+    private void RaceStep(Func<Tensor> closure)
+    {
+        var helper = (OptimizerHelper)Inner;
+        var buffers = _buffers!;
+        SaveInnerStateInto(helper, _mainInnerState);
+        JumpSearch.InScope(buffers.SwapInPreJump);
+        var advanced = false;
+        try
+        {
+            RestorePreJumpInnerState(helper);
+            Inner.zero_grad();
+            Inner.step(closure);
+            SavePreJumpInnerState(helper);
+            advanced = true;
+        }
+        finally
+        {
+            JumpSearch.InScope(() => buffers.SwapOutPreJump(keepTwin: advanced));
+            LoadInnerStateFrom(helper, _mainInnerState);
+            Inner.zero_grad();
+        }
+        RealSteps++;
+    }
+
+    /// <summary>The guard's reading at the twin's weights, which are swapped in for it and out again.</summary>
+    private GuardReading MeasureTwin()
+    {
+        var buffers = _buffers!;
+        JumpSearch.InScope(buffers.SwapInPreJump);
+        try
+        {
+            return _guard.Measure()!.Value;
+        }
+        finally
+        {
+            JumpSearch.InScope(() => buffers.SwapOutPreJump(keepTwin: false));
+        }
     }
 
     /// <summary>Counts a real step of the jump under judgement; at the last, keeps the jump or rolls it back.</summary>
@@ -84,12 +138,15 @@ public sealed partial class FarcastOptimizer
     {
         var pending = _pending!;
         if (--pending.StepsLeft > 0) return;
-        GuardReading after;
+        GuardReading after, against;
         bool passes;
+        bool? trendAgrees = null;
         try
         {
             after = _guard.Measure()!.Value;
-            passes = _guard.Passes(pending.Expected, after);
+            against = RacesWhenJudging ? MeasureTwin() : pending.Expected;
+            passes = _guard.Passes(against, after);
+            if (RacesWhenJudging) trendAgrees = _guard.Passes(pending.Expected, after) == passes;
         }
         catch
         {
@@ -98,29 +155,32 @@ public sealed partial class FarcastOptimizer
         }
         if (!passes)
         {
-            RollBackPending(after.Mean);
+            RollBackPending(after.Mean, against.Mean, trendAgrees);
             return;
         }
         _pending = null;
         _nextDelayedRung = JumpLadder.AfterKept(pending.Rung, _options.Horizon);
-        Keep(pending.Start, pending.Rung, JumpReason.Accepted, pending.Expected.Mean, after.Mean, _options.JudgeAfterSteps);
+        Keep(pending.Start, pending.Rung, JumpReason.Accepted, against.Mean, after.Mean, _options.JudgeAfterSteps, pending.WrittenAt, trendAgrees);
     }
 
     /// <summary>
     /// Puts back the pre-jump weights (bit for bit) and, when the inner optimizer can save its state, the pre-jump
     /// optimizer state; the weights stand again for the effective step the jump started from, and the steps trained
-    /// since count as real steps. Reported as a rejection with the guard's loss, when it was read.
+    /// since count as real steps. Under a race the twin is adopted instead — its weights and state, which stand for the
+    /// start plus the steps it trained. Reported as a rejection with the guard's losses, when they were read.
     /// </summary>
-    private void RollBackPending(double? lossAfter)
+    private void RollBackPending(double? lossAfter, double? lossAgainst = null, bool? trendAgrees = null)
     {
         var pending = _pending!;
+        var raced = RacesWhenJudging;
         _pending = null;
         JumpSearch.InScope(_buffers!.RollBack);
         if (pending.SavedInnerState) RestorePreJumpInnerState((OptimizerHelper)Inner);
         var judgedAfter = _options.JudgeAfterSteps - pending.StepsLeft;
-        EffectiveSteps = pending.Start;
+        EffectiveSteps = pending.Start + (raced ? judgedAfter : 0);
         _nextDelayedRung = JumpLadder.AfterRejected(pending.Rung);
-        Reject(pending.Start, new JumpOutcome(0, JumpReason.VerificationFailed, pending.Rung, pending.Expected.Mean, lossAfter), judgedAfter);
+        Reject(pending.Start, new JumpOutcome(0, JumpReason.VerificationFailed, pending.Rung, lossAgainst ?? pending.Expected.Mean, lossAfter), judgedAfter,
+            pending.WrittenAt, trendAgrees);
     }
 
     /// <summary>
@@ -129,22 +189,32 @@ public sealed partial class FarcastOptimizer
     /// </summary>
     private bool SavePreJumpInnerState(OptimizerHelper helper)
     {
-        _preJumpInnerState.SetLength(0);
-        using var writer = new BinaryWriter(_preJumpInnerState, System.Text.Encoding.UTF8, leaveOpen: true);
-        helper.save_state_dict(writer);
+        SaveInnerStateInto(helper, _preJumpInnerState);
         return true;
     }
 
     /// <summary>Puts back the state <see cref="SavePreJumpInnerState"/> kept: written by the same optimizer moments ago, so it fits.</summary>
-    private void RestorePreJumpInnerState(OptimizerHelper helper)
+    private void RestorePreJumpInnerState(OptimizerHelper helper) => LoadInnerStateFrom(helper, _preJumpInnerState);
+
+    private static void SaveInnerStateInto(OptimizerHelper helper, MemoryStream into)
     {
-        _preJumpInnerState.Position = 0;
-        using var reader = new BinaryReader(_preJumpInnerState, System.Text.Encoding.UTF8, leaveOpen: true);
+        into.SetLength(0);
+        using var writer = new BinaryWriter(into, System.Text.Encoding.UTF8, leaveOpen: true);
+        helper.save_state_dict(writer);
+    }
+
+    private static void LoadInnerStateFrom(OptimizerHelper helper, MemoryStream from)
+    {
+        from.Position = 0;
+        using var reader = new BinaryReader(from, System.Text.Encoding.UTF8, leaveOpen: true);
         helper.load_state_dict(reader);
     }
 
-    /// <summary>A jump written and waiting: where it started, its length in snapshots, the loss it must beat, whether the optimizer's state before it was kept.</summary>
-    private sealed record PendingJump(long Start, int Rung, GuardReading Expected, bool SavedInnerState)
+    /// <summary>
+    /// A jump written and waiting: where it started, its length in snapshots, the loss it must beat (the trend's), whether
+    /// the optimizer's state before it was kept, and the real step it was written at.
+    /// </summary>
+    private sealed record PendingJump(long Start, int Rung, GuardReading Expected, bool SavedInnerState, long WrittenAt)
     {
         public int StepsLeft { get; set; }
     }

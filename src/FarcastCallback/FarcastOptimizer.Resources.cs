@@ -15,6 +15,7 @@ public sealed partial class FarcastOptimizer
         {
             DisposeWindow();
             _preJumpInnerState.Dispose();
+            _mainInnerState.Dispose();
         }
         _disposed = true;
         base.Dispose(disposing);

@@ -59,6 +59,9 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         _parameters = TrainableParameters(inner);
         if (_parameters.Length == 0)
             throw new ArgumentException("The inner optimizer has no trainable parameters to farcast.", nameof(inner));
+        if (_options.JudgeAgainst == FarcastCounterfactual.Race && inner is not OptimizerHelper)
+            throw new ArgumentException(
+                $"{FarcastOptions.SectionName}:{nameof(FarcastOptions.JudgeAgainst)} Race needs an inner optimizer whose state TorchSharp can save (its own optimizers); {inner.GetType().Name} cannot.", nameof(inner));
         LastMaps = FixedMaps();
         _observedTargets = ObservedTargets(_options);
     }
@@ -155,6 +158,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var start = Stopwatch.GetTimestamp();
         BeginWindowIfDue();
         MeasureRecentIfDue();
+        if (Races) RaceStep(closure!);
         var innerStart = Stopwatch.GetTimestamp();
         var loss = Inner.step(closure!);
         var innerEnd = Stopwatch.GetTimestamp();
@@ -307,23 +311,24 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     }
 
     /// <summary>Counts a kept jump of <paramref name="rung"/> snapshots that started at effective step <paramref name="start"/>.</summary>
-    private void Keep(long start, int rung, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfter)
+    private void Keep(long start, int rung, JumpReason reason, double? lossBefore, double? lossAfter, int judgedAfter, long? writtenAt = null, bool? trendAgrees = null)
     {
         var steps = rung * _options.Stride;   // at most one window's span, validated to fit an int
         _lastKeptRung = rung;
         EffectiveSteps += steps;
         Jumps++;
-        var args = new FarcastJumpEventArgs(start, steps, reason, lossBefore, lossAfter, judgedAfter);
+        var args = new FarcastJumpEventArgs(start, steps, reason, lossBefore, lossAfter, judgedAfter, writtenAt ?? RealSteps, trendAgrees);
         _logger.LogInformation("Farcast jump kept: {Jump}; real steps {Real}, effective steps {Effective}.", args, RealSteps, EffectiveSteps);
         if (reason == JumpReason.FinalFarcast) ShouldStop = true;
         Jumped?.Invoke(this, args);
     }
 
-    private void Reject(long start, JumpOutcome outcome, int judgedAfter = 0)
+    private void Reject(long start, JumpOutcome outcome, int judgedAfter = 0, long? writtenAt = null, bool? trendAgrees = null)
     {
         RejectedJumps++;
         _reusesLeft = 0;
-        var args = new FarcastJumpEventArgs(start, outcome.TriedStep * _options.Stride, outcome.Reason, outcome.LossBefore, outcome.LossAfter, judgedAfter);
+        var args = new FarcastJumpEventArgs(start, outcome.TriedStep * _options.Stride, outcome.Reason, outcome.LossBefore, outcome.LossAfter, judgedAfter,
+            writtenAt ?? RealSteps, trendAgrees);
         _logger.LogDebug("Farcast jump rejected: {Jump}.", args);
         JumpRejected?.Invoke(this, args);
     }

@@ -139,6 +139,14 @@ public sealed class FarcastOptions
     /// <value>The default value is <see cref="FarcastHorizonSchedule.Constant"/>.</value>
     public FarcastHorizonSchedule HorizonSchedule { get; set; } = FarcastDefaults.HorizonSchedule;
 
+    /// <summary>
+    /// What a delayed judgement compares the jumped weights with: the trend of the guard's readings (no extra steps), or
+    /// a race against a twin trained from the pre-jump weights on the same batches (<see cref="FarcastCounterfactual.Race"/>).
+    /// </summary>
+    /// <value>The default value is <see cref="FarcastCounterfactual.Trend"/>; <see cref="FarcastCounterfactual.Race"/>
+    /// needs <see cref="JudgeAfterSteps"/> of 1 or more.</value>
+    public FarcastCounterfactual JudgeAgainst { get; set; } = FarcastDefaults.JudgeAgainst;
+
     /// <summary>A copy, so that later edits of the source do not change a running optimizer.</summary>
     internal FarcastOptions Clone() => (FarcastOptions)MemberwiseClone();
 }

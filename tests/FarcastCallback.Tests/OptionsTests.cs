@@ -7,7 +7,7 @@ namespace FarcastCallback.Tests;
 public sealed class OptionsTests
 {
     [Test]
-    public void Defaults_are_the_full_batch_settings_and_there_are_thirteen()
+    public void Defaults_are_the_full_batch_settings_and_every_setting_is_counted()
     {
         var options = new FarcastOptions();
         Assert.Multiple(() =>
@@ -27,8 +27,9 @@ public sealed class OptionsTests
             Assert.That(options.VerifyStandardErrors, Is.EqualTo(0.0));
             Assert.That(options.JudgeAfterSteps, Is.EqualTo(0), "jumps are judged at once unless a delay is chosen");
             Assert.That(options.HorizonSchedule, Is.EqualTo(FarcastHorizonSchedule.Constant));
+            Assert.That(options.JudgeAgainst, Is.EqualTo(FarcastCounterfactual.Trend));
         });
-        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(15));
+        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(16));
     }
 
     [TestCase(5, 6, "Farcast:MinJump must be at most Farcast:Horizon (5); got 6.")]

@@ -66,13 +66,16 @@ public sealed class FullBatchRun
             {
                 // Raised inside the judging step, before its point is added: the weights of the last JudgedAfterSteps
                 // steps (the jumped ones and those trained from them) were put back.
-                if (e.JudgedAfterSteps > 0) _voidFrom = _farcast.RealSteps - e.JudgedAfterSteps;
+                if (e.JudgedAfterSteps > 0) _voidFrom = e.WrittenAtRealStep;
             };
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
 
-    public long RealSteps { get; private set; }
+    /// <summary>Optimizer steps computed: the steps taken, or the <see cref="FarcastOptimizer"/>'s own count (a race's twin steps included).</summary>
+    public long RealSteps => _farcast?.RealSteps ?? _steps;
+
+    private long _steps;
 
     /// <summary>The loss at every step's weights, the last at the weights after the final step.</summary>
     public IReadOnlyList<LossPoint> Points
@@ -116,8 +119,10 @@ public sealed class FullBatchRun
             _pendingLosses.Add(value.detach().DetachFromDisposeScope());
         }
         _clock.Stop();
-        _points.Add(new LossPoint(RealSteps, effective, seconds, double.NaN));   // the loss is filled in by Flush
-        RealSteps++;
+        _steps++;
+        // The loss is filled in by Flush; it is the main step's, at the weights it started from: one real step back
+        // (a race's twin step, inside the same call, came before it).
+        _points.Add(new LossPoint(RealSteps - 1, effective, seconds, double.NaN));
         if (_voidFrom is { } from)
         {
             for (var i = _points.Count - 1; i >= 0 && _points[i].RealSteps >= from; i--) _points[i] = _points[i] with { Stands = false };

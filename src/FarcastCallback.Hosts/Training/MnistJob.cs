@@ -110,7 +110,7 @@ public static class MnistJob
         farcast.JumpRejected += (_, e) =>
         {
             if (e.JudgedAfterSteps == 0) return;
-            run.VoidFrom(farcast.RealSteps - e.JudgedAfterSteps);
+            run.VoidFrom(e.WrittenAtRealStep);
             run.ResetAverage();
         };
     }

@@ -47,30 +47,44 @@ public sealed class TrainingRun
     /// <summary>The evaluations so far, the first at step 0.</summary>
     public IReadOnlyList<TrainingPoint> Points => _points;
 
-    /// <summary>Optimizer steps computed.</summary>
-    public long RealSteps { get; private set; }
+    /// <summary>
+    /// Optimizer steps computed: the steps taken, or a <see cref="FarcastOptimizer"/>'s own count, which includes the
+    /// steps a race's twin trained (<see cref="FarcastCounterfactual.Race"/>).
+    /// </summary>
+    public long RealSteps => _optimizer is FarcastOptimizer farcast ? farcast.RealSteps : _steps;
+
+    private long _steps;
 
     /// <summary>Whether the optimizer asked to stop.</summary>
     public bool Stopped { get; private set; }
 
-    /// <summary>One real optimizer step, timed.</summary>
+    /// <summary>
+    /// One real optimizer step, timed, through <c>step(closure)</c>: the closure draws the step's dropout masks, computes
+    /// the batch's loss and gradients and returns the loss, so an optimizer may evaluate it again on the same batch with
+    /// the same masks (a race's twin).
+    /// </summary>
     public void Step()
     {
         if (Stopped) return;
         _model.train();
-        random.manual_seed(unchecked(_seed * 1_000_003L + RealSteps));
+        var maskSeed = unchecked(_seed * 1_000_003L + _steps);
         _clock.Start();
         using (var scope = NewDisposeScope())
         {
             var rows = _order.Next();
-            _optimizer.zero_grad();
-            _batchLoss(rows).backward();
-            _optimizer.step();
+            _optimizer.step(() =>
+            {
+                random.manual_seed(maskSeed);
+                _optimizer.zero_grad();
+                var loss = _batchLoss(rows);
+                loss.backward();
+                return loss;
+            });
             _schedule?.step();
             _average?.Update();
         }
         _clock.Stop();
-        RealSteps++;
+        _steps++;
         Stopped = _shouldStop?.Invoke() ?? false;
     }
 

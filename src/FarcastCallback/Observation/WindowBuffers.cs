@@ -260,6 +260,31 @@ internal sealed class WindowBuffers : IDisposable
         }
     }
 
+    /// <summary>
+    /// A race (<see cref="FarcastCounterfactual.Race"/>): the jumped weights go to D's storage and the twin's, kept in F's
+    /// storage since <see cref="Apply"/>, into the parameters.
+    /// </summary>
+    public void SwapInPreJump()
+    {
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            if (!_moves[i]) continue;
+            _forecast[i].copy_(_parameters[i]);
+            _parameters[i].copy_(_preJump[i]);
+        }
+    }
+
+    /// <summary>Undoes <see cref="SwapInPreJump"/>: with <paramref name="keepTwin"/> the twin's weights, now advanced, go back to F's storage; the jumped weights return to the parameters.</summary>
+    public void SwapOutPreJump(bool keepTwin)
+    {
+        for (var i = 0; i < _parameters.Length; i++)
+        {
+            if (!_moves[i]) continue;
+            if (keepTwin) _preJump[i].copy_(_parameters[i]);
+            _parameters[i].copy_(_forecast[i]);
+        }
+    }
+
     /// <summary>Restores the weights saved by the last <see cref="Apply"/>, bit for bit.</summary>
     public void RollBack()
     {
