@@ -92,4 +92,55 @@ public sealed class DelayedGuardHostTests
             "the points measured on the jumped weights; the point after step 6 was recorded after the rollback");
         Assert.That(average.Updates, Is.EqualTo(2), "restarted by the rollback inside step 6, then updated after steps 6 and 7");
     }
+
+    [Test]
+    public void A_race_rolled_back_counts_its_twin_steps_voids_the_jumped_evaluations_and_goes_on_from_the_twin()
+    {
+        var (pixels, labels) = TinyDigits.Make(perClass: 10);
+        var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 10);
+        using var trainer = new CnnTrainer(data);
+        random.manual_seed(3);
+        using var model = new MnistCnn();
+        using var farcast = new FarcastOptimizer(optim.Adam(model.parameters(), 1e-3), new FarcastOptions
+        {
+            WarmupSteps = 1, InputSteps = 2, Horizon = 2, MinJump = 2, RefitEvery = 0, JudgeAfterSteps = 2, JudgeAgainst = FarcastCounterfactual.Race,
+        });
+        var readings = new Queue<float>(new[] { 1f, 1f, 9f, 1f });   // recent start, before the jump, after the delay, the twin
+        farcast.VerificationLoss = () => readings.Dequeue();
+        var run = trainer.Start(model, farcast, batchSize: 8, seed: 3, () => farcast.EffectiveSteps);
+        MnistJob.FollowJudgements(farcast, run);
+
+        for (var i = 0; i < 7; i++)
+        {
+            run.Step();
+            run.Record();
+        }
+
+        // Written after step 4; steps 5 and 6 each train the twin first (real steps 5 and 7), judged and rolled back in step 6.
+        Assert.That(farcast.RejectedJumps, Is.EqualTo(1));
+        Assert.That(run.Points.Select(p => p.RealSteps), Is.EqualTo(new long[] { 0, 1, 2, 3, 4, 6, 8, 9 }));
+        Assert.That(run.Points.Where(p => !p.Stands).Select(p => p.RealSteps), Is.EqualTo(new long[] { 4, 6 }));
+        Assert.That(farcast.EffectiveSteps, Is.EqualTo(7), "the twin trained steps 5 and 6 from the pre-jump weights");
+    }
+
+    [Test]
+    public void A_job_racing_its_jumps_reports_how_often_the_trend_agreed_and_counts_the_twin_steps()
+    {
+        var (pixels, labels) = TinyDigits.Make(perClass: 30);
+        var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 20);
+        var settings = new MnistJobSettings(Steps: 24, Seeds: 1, FirstSeed: 5, BatchSize: 16, EvaluateEvery: 2, VerifyChunk: 10);
+        var options = new FarcastOptions
+        {
+            WarmupSteps = 2, InputSteps = 2, Horizon = 3, MinJump = 1, RefitEvery = 0, JudgeAfterSteps = 3, JudgeAgainst = FarcastCounterfactual.Race,
+        };
+
+        var results = MnistJob.Run(data, settings, options);
+        var summary = MnistJob.Summary(results, RunInfo.Current("test"), settings, options);
+
+        var judged = results[0].Jumps + results[0].RejectedJumps;
+        Assert.That(judged, Is.GreaterThan(0));
+        Assert.That(summary["race_trend_agreement"]!["judged"]!.GetValue<int>(), Is.EqualTo(judged));
+        Assert.That(results[0].Farcast[^1].RealSteps, Is.EqualTo(24 + 3 * judged), "every judgement trained its twin for 3 steps");
+        Assert.That(results[0].Baseline[^1].RealSteps, Is.EqualTo(24));
+    }
 }

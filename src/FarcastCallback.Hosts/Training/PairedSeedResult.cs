@@ -7,7 +7,7 @@ namespace FarcastCallback.Hosts.Training;
 public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Baseline, IReadOnlyList<TrainingPoint> Farcast,
     double TargetAccuracy, TimeToAccuracy BaselineTime, TimeToAccuracy FarcastTime, int Jumps, int RejectedJumps, double OverheadSeconds = 0,
     double TargetLoss = double.NaN, TimeToAccuracy? BaselineLossTime = null, TimeToAccuracy? FarcastLossTime = null, GuardCost? Guard = null,
-    IReadOnlyDictionary<string, CurveTimes>? Curves = null)
+    IReadOnlyDictionary<string, CurveTimes>? Curves = null, TrendAgreement? Agreement = null)
 {
     /// <summary>The curves <see cref="Curves"/> may hold: each run's weights and, when the job keeps them, their averages.</summary>
     public static readonly string[] CurveNames = { "plain", "plain_ema", "farcast", "farcast_ema" };
@@ -40,13 +40,30 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
         string plainName, Action<RunProgress>? progress, double? targetAccuracy = null, GuardCost? guard = null)
     {
-        TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
+        var (judged, agreed) = (0, 0);
+        void Count(object? sender, FarcastJumpEventArgs e)
         {
-            progress?.Invoke(new RunProgress($"seed {seed}: plain {plainName}", step, steps, FormattableString.Invariant($"acc {plain.Points[^1].ValidationAccuracy:P1}")));
-            progress?.Invoke(new RunProgress($"seed {seed}: farcast", step, steps, FormattableString.Invariant(
-                $"acc {farcasting.Points[^1].ValidationAccuracy:P1}, jumps {farcast.Jumps} kept, {farcast.RejectedJumps} rejected{(farcast.JumpUnderJudgement ? ", one under judgement" : "")}")));
-        });
-        return Of(seed, plain, farcasting, farcast, targetAccuracy, guard);
+            if (e.TrendAgrees is not { } agrees) return;
+            judged++;
+            if (agrees) agreed++;
+        }
+        farcast.Jumped += Count;
+        farcast.JumpRejected += Count;
+        try
+        {
+            TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
+            {
+                progress?.Invoke(new RunProgress($"seed {seed}: plain {plainName}", step, steps, FormattableString.Invariant($"acc {plain.Points[^1].ValidationAccuracy:P1}")));
+                progress?.Invoke(new RunProgress($"seed {seed}: farcast", step, steps, FormattableString.Invariant(
+                    $"acc {farcasting.Points[^1].ValidationAccuracy:P1}, jumps {farcast.Jumps} kept, {farcast.RejectedJumps} rejected{(farcast.JumpUnderJudgement ? ", one under judgement" : "")}")));
+            });
+        }
+        finally
+        {
+            farcast.Jumped -= Count;
+            farcast.JumpRejected -= Count;
+        }
+        return Of(seed, plain, farcasting, farcast, targetAccuracy, guard) with { Agreement = judged > 0 ? new TrendAgreement(judged, agreed) : null };
     }
 
     /// <summary>The result of two interleaved runs of one seed: the target is fixed, or the plain run's smoothed final accuracy.</summary>
@@ -64,3 +81,9 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
             farcast.Overhead.TotalSeconds, targetLoss, TimeToAccuracy.OfLoss(plain.Points, targetLoss), TimeToAccuracy.OfLoss(farcasting.Points, targetLoss), guard, curves);
     }
 }
+
+/// <summary>
+/// Under a race (<see cref="FarcastCounterfactual.Race"/>): how many jumps the race judged, and on how many the trend
+/// counterfactual, judged on the same readings, decided the same way.
+/// </summary>
+public sealed record TrendAgreement(int Judged, int Agreed);
