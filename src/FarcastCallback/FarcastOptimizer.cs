@@ -91,7 +91,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// <summary>The wrapped optimizer, which computes every real step.</summary>
     public optim.Optimizer Inner { get; }
 
-    /// <summary>Optimizer steps actually computed.</summary>
+    /// <summary>Optimizer steps actually computed, a race's twin steps included (<see cref="FarcastCounterfactual.Race"/>).</summary>
     public long RealSteps { get; private set; }
 
     /// <summary>
@@ -103,7 +103,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
 
     /// <summary>
     /// Wall-clock time this wrapper spent in <see cref="step"/> besides the inner optimizer's step: observing, fitting,
-    /// jumping, verifying and rolling back. Not saved with the state.
+    /// jumping, verifying and rolling back, and a race's twin steps (<see cref="FarcastCounterfactual.Race"/>). Not saved with the state.
     /// </summary>
     public TimeSpan Overhead => TimeSpan.FromSeconds(_overheadTimestampTicks / (double)Stopwatch.Frequency);
 
