@@ -90,7 +90,7 @@ public sealed class CnnJobTests
     {
         var (pixels, labels) = TinyDigits.Make(perClass: 20);
         var data = MnistData.Split(new MnistImages(pixels.Select(p => p / 255f).ToArray(), labels), seed: 1, verification: 0);
-        var settings = new MnistJobSettings(Steps: 6, BatchSize: 16, EvaluateEvery: 3);
+        var settings = new MnistJobSettings(Steps: 6, BatchSize: 16, EvaluateEvery: 3, AverageDecay: 0.9);   // the plots draw the averages too
         var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2, MinJump = 2 };
         var results = MnistJob.Run(data, settings, options);
         var folder = TinyDigits.TemporaryFolder();

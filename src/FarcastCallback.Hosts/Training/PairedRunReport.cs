@@ -210,6 +210,10 @@ public static class PairedRunReport
         {
             var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.ValidationAccuracy).ToArray());
             line.LegendText = name;
+            var averaged = points.Where(p => p.AverageAccuracy is not null).ToArray();
+            if (averaged.Length == 0) continue;
+            var average = plot.Add.Scatter(averaged.Select(x).ToArray(), averaged.Select(p => p.AverageAccuracy!.Value).ToArray());
+            (average.LegendText, average.Color, average.MarkerSize, average.LinePattern, average.LineWidth) = ($"{name} + EMA", line.Color, 0, LinePattern.Dashed, 2);
         }
         var target = plot.Add.HorizontalLine(result.TargetAccuracy);
         target.LinePattern = LinePattern.Dotted;
