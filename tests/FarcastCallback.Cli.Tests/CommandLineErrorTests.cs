@@ -76,6 +76,7 @@ public sealed class CommandLineErrorTests
 
     [TestCase("mnist", "--ema-decay", "1", "--ema-decay must be at least 0 and below 1; got 1.")]
     [TestCase("mnist", "--ema-decay", "NaN", "--ema-decay must be at least 0 and below 1; got NaN.")]
+    [TestCase("text", "--ema-decay", "-0.5", "--ema-decay must be at least 0 and below 1; got -0.5.")]
     [TestCase("mnist", "--momentum", "0.5", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("mnist", "--momentum:0.5", "", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("text", "--lora-alpha", "8", "--lora-alpha applies to --lora RANK (LoRA fine-tuning) only.")]

@@ -63,6 +63,27 @@ public sealed class TextJobTests
         Assert.That(result.ParameterBytes, Is.EqualTo(4L * reference.parameters().Sum(p => p.numel())));
         Assert.That(result.PluginBytes, Is.EqualTo(3 * result.ParameterBytes), "three copies of the parameters while observing");
     }
+
+    [Test]
+    public void Under_a_delayed_guard_with_averages_the_text_job_voids_the_evaluations_on_rolled_back_weights_and_reports_every_curve()
+    {
+        var texts = new LabeledTexts(
+            Enumerable.Range(0, 40).Select(i => i % 2 == 0 ? $"the cat number {i} sleeps" : $"a dog number {i} runs").ToArray(),
+            Enumerable.Range(0, 40).Select(i => i % 2).ToArray(), new[] { "cats", "dogs" });
+        var split = TextSplit.Stratified(texts, seed: 1, verification: 4);
+        var settings = new TextJobSettings(Steps: 12, BatchSize: 4, LearningRate: 1e-3, MaxLength: 10, EvaluateEvery: 1, AverageDecay: 0.5);
+        // Judged 3 steps after the jump against the trend of the verification loss.
+        var options = new FarcastOptions { WarmupSteps = 1, InputSteps = 2, Horizon = 2, MinJump = 2, JudgeAfterSteps = 3, VerifyTolerance = 0 };
+
+        var result = TextJob.Run(split, TextTokenizer.BertBaseUncased(), () => TransformerClassifier.Create(Tiny), settings, options);
+
+        var run = result.Runs.Single();
+        Assert.That(run.Farcast.All(p => p.AverageAccuracy is not null), "every evaluation measures the average too");
+        Assert.That(run.Curves!.Keys, Is.SupersetOf(new[] { "plain", "plain_ema", "farcast", "farcast_ema" }));
+        Assert.That(run.RejectedJumps, Is.GreaterThan(0), "this seed rolls jumps back");
+        Assert.That(run.Farcast.Count(p => !p.Stands), Is.EqualTo(3 * run.RejectedJumps),
+            "each rolled-back judgement voids the evaluations from the jump's step on: the 3 made while it waited");
+    }
 }
 
 public sealed class TextTrajectoryTests

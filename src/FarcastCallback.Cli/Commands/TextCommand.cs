@@ -37,6 +37,11 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
         [DefaultValue(64)]
         public int VerifyTexts { get; init; } = 64;
 
+        [CommandOption("--ema-decay <D>")]
+        [Description("Both runs keep an exponential moving average of their trained weights with this decay, evaluated beside them (rows plain_ema and farcast_ema); 0: none. Default 0.")]
+        [DefaultValue(0.0)]
+        public double EmaDecay { get; init; }
+
         [CommandOption("--lora <RANK>")]
         [Description("LoRA fine-tuning with adapters of this rank on the attention projections; the encoder is frozen, adapters and head train (0: full fine-tuning). Default 0.")]
         [DefaultValue(0)]
@@ -75,6 +80,7 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
             if ((long)Seed + Seeds - 1 > int.MaxValue) return ValidationResult.Error($"--seed {Seed} with --seeds {Seeds} runs past the largest seed, {int.MaxValue}.");
             if (EvaluateEvery < 1) return ValidationResult.Error($"--eval-every must be at least 1; got {EvaluateEvery}.");
             if (VerifyTexts < 0) return ValidationResult.Error($"--verify-texts must be 0 or more; got {VerifyTexts}.");
+            if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
             return base.Validate();
         }
     }
@@ -89,7 +95,7 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
 
         var inputs = TextInputs.Load(settings, settings.VerifyTexts, logger);
         var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery,
-            Lora: settings.Lora());
+            Lora: settings.Lora(), AverageDecay: settings.EmaDecay);
         var run = RunInfo.FromCommandLine();
         var result = PairedRunConsole.WithProgress(settings, progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress,
             done => ResultSummary.WritePartial(settings.Out, Hosts.Training.PairedRunReport.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));

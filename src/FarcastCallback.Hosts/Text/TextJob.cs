@@ -18,8 +18,9 @@ namespace FarcastCallback.Hosts.Text;
 /// <param name="WarmupFraction">Share of the steps with a rising learning rate.</param>
 /// <param name="WeightDecay">AdamW's decoupled weight decay.</param>
 /// <param name="Lora">LoRA fine-tuning (adapters and head train, the encoder is frozen); null: every weight trains.</param>
+/// <param name="AverageDecay">Both runs keep an exponential moving average of their trained weights with this decay, evaluated beside them; 0: none.</param>
 public sealed record TextJobSettings(int Steps = 100, int Seeds = 1, int FirstSeed = 1, int BatchSize = 16, double LearningRate = 1e-4, int MaxLength = 48,
-    int EvaluateEvery = 10, double WarmupFraction = 0.1, double WeightDecay = 0.01, LoraSettings? Lora = null)
+    int EvaluateEvery = 10, double WarmupFraction = 0.1, double WeightDecay = 0.01, LoraSettings? Lora = null, double AverageDecay = 0)
 {
     internal optim.lr_scheduler.LRScheduler Schedule(optim.Optimizer optimizer)
     {
@@ -99,8 +100,12 @@ public static class TextJob
                 farcast.RunWithoutGuard = true;   // no verification texts: the unguarded ablation, logged by the wrapper
             }
 
-            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer));
-            var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast));
+            using var plainAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(plainModel.TrainableParameters(), settings.AverageDecay) : null;
+            using var farcastAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(farcastModel.TrainableParameters(), settings.AverageDecay) : null;
+            var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer), average: plainAverage);
+            var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast),
+                farcastAverage);
+            farcasting.FollowJudgements(farcast);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress,
                 guard: new GuardCost(calls, split.Verification.Count, settings.BatchSize)));
             pluginBytes = Math.Max(pluginBytes, farcast.BufferBytes);

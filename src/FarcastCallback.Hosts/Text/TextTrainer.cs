@@ -26,11 +26,11 @@ public sealed class TextTrainer : IDisposable
 
     /// <summary>A run of <paramref name="model"/> with <paramref name="optimizer"/>; see <see cref="TrainingRun"/>.</summary>
     public TrainingRun Start(TransformerClassifier model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null,
-        Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null) =>
-        Start(model, optimizer, new BatchOrder(_train.Labels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule);
+        Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null, ExponentialWeightAverage? average = null) =>
+        Start(model, optimizer, new BatchOrder(_train.Labels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule, average);
 
     private TrainingRun Start(TransformerClassifier model, optim.Optimizer optimizer, BatchOrder order, int seed, Func<long>? effectiveSteps,
-        Func<bool>? shouldStop, optim.lr_scheduler.LRScheduler? schedule) =>
+        Func<bool>? shouldStop, optim.lr_scheduler.LRScheduler? schedule, ExponentialWeightAverage? average) =>
         new(model, optimizer,
             rows =>
             {
@@ -38,7 +38,7 @@ public sealed class TextTrainer : IDisposable
                 return nn.functional.cross_entropy(model.forward(ids, mask), _train.Labels.index_select(0, rows));
             },
             () => Evaluate(model, _validation),
-            order, seed, effectiveSteps, shouldStop, schedule);
+            order, seed, effectiveSteps, shouldStop, schedule, average);
 
     public void Dispose()
     {

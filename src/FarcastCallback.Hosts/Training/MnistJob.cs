@@ -93,26 +93,11 @@ public static class MnistJob
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer), average: plainAverage);
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
                 settings.CreateSchedule(farcast), farcastAverage);
-            FollowJudgements(farcast, farcasting);
+            farcasting.FollowJudgements(farcast);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
             seedDone?.Invoke(results);
         }
         return results;
-    }
-
-    /// <summary>
-    /// Keeps a farcast run's record honest about jumps: the evaluations made on weights that a delayed guard then rolled
-    /// back no longer stand, and the run's weight average starts again wherever the weights jumped for good or were put back.
-    /// </summary>
-    internal static void FollowJudgements(FarcastOptimizer farcast, TrainingRun run)
-    {
-        farcast.Jumped += (_, _) => run.ResetAverage();
-        farcast.JumpRejected += (_, e) =>
-        {
-            if (e.JudgedAfterSteps == 0) return;
-            run.VoidFrom(e.WrittenAtRealStep);
-            run.ResetAverage();
-        };
     }
 
     /// <summary>summary.json's content; see <see cref="PairedRunReport.Summary"/>.</summary>

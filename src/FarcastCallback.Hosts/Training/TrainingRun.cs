@@ -113,6 +113,22 @@ public sealed class TrainingRun
     public void ResetAverage() => _average?.Reset();
 
     /// <summary>
+    /// Keeps this run's record honest about <paramref name="farcast"/>'s jumps: the evaluations made on weights that a
+    /// delayed judgement then replaced (rolled back, or under a race swapped for the twin) no longer stand, and the
+    /// weight average starts again wherever the weights jumped for good or were replaced.
+    /// </summary>
+    public void FollowJudgements(FarcastOptimizer farcast)
+    {
+        farcast.Jumped += (_, _) => ResetAverage();
+        farcast.JumpRejected += (_, e) =>
+        {
+            if (e.JudgedAfterSteps == 0) return;
+            VoidFrom(e.WrittenAtRealStep);
+            ResetAverage();
+        };
+    }
+
+    /// <summary>
     /// Runs <paramref name="plain"/> and <paramref name="farcast"/> for <paramref name="steps"/> steps, alternating which
     /// goes first (plain on odd steps) so neither always runs on a warm cache, evaluating both every
     /// <paramref name="evaluateEvery"/> steps, at the end, and where the farcast run stops (the plain run is then the
