@@ -16,15 +16,17 @@ stages="${*:-tune heldout}"
 cd "$(dirname "$0")/.."
 source scripts/farcast-command.sh
 grid=(--eval-every "${EVAL_EVERY:-25}")
+# The presets run unguarded by default (the setting this script chose); the guarded rows name their guard's chunk.
+guard="--verify-images 1000"
 declare -A rows=(
-  [delayed-200]="--Farcast:JudgeAfterSteps=200"
-  [delayed-400]="--Farcast:JudgeAfterSteps=400"
-  [delayed-200-0se]="--Farcast:JudgeAfterSteps=200 --Farcast:VerifyStandardErrors=0"
-  [delayed-200-race]="--Farcast:JudgeAfterSteps=200 --Farcast:JudgeAgainst=Race"
+  [delayed-200]="$guard --Farcast:JudgeAfterSteps=200"
+  [delayed-400]="$guard --Farcast:JudgeAfterSteps=400"
+  [delayed-200-0se]="$guard --Farcast:JudgeAfterSteps=200 --Farcast:VerifyStandardErrors=0"
+  [delayed-200-race]="$guard --Farcast:JudgeAfterSteps=200 --Farcast:JudgeAgainst=Race"
   [no-guard]="--verify-images 0"
   [no-guard-shrinking]="--verify-images 0 --Farcast:HorizonSchedule=Shrinking --Farcast:TotalSteps=10000"
   [smoothing]="--verify-images 0 --Farcast:Map=Smoothing"
-  [immediate]=""
+  [immediate]="$guard"
 )
 for stage in $stages; do
   case "$stage" in

@@ -59,6 +59,7 @@ public sealed class NinoPresetTests
 
         Assert.That((settings.Steps, settings.BatchSize, settings.LearningRate, settings.Optimizer, settings.TargetAccuracy),
             Is.EqualTo((10_000, 128, 0.006, Training.InnerOptimizer.AdamW, (double?)0.895)));
+        Assert.That((settings.VerifyChunk, settings.AverageDecay), Is.EqualTo((0, 0.99)), "the measured setting: unguarded, with a weight average");
         Assert.That(MnistPreset.Fm32.TargetAccuracy(), Is.EqualTo(0.905));
     }
 
