@@ -140,6 +140,10 @@ public sealed class DelayedGuardHostTests
         var judged = results[0].Jumps + results[0].RejectedJumps;
         Assert.That(judged, Is.GreaterThan(0));
         Assert.That(summary["race_trend_agreement"]!["judged"]!.GetValue<int>(), Is.EqualTo(judged));
+        var agreed = summary["race_trend_agreement"]!["trend_agreed"]!.GetValue<int>();
+        var trendKeeps = summary["race_trend_agreement"]!["trend_would_keep"]!.GetValue<int>();
+        // The trend keeps what the race kept where they agree, and what the race rejected where they do not.
+        Assert.That(trendKeeps, Is.InRange(Math.Max(0, results[0].Jumps - (judged - agreed)), results[0].Jumps + (judged - agreed)));
         Assert.That(results[0].Farcast[^1].RealSteps, Is.EqualTo(24 + 3 * judged), "every judgement trained its twin for 3 steps");
         Assert.That(results[0].Baseline[^1].RealSteps, Is.EqualTo(24));
     }

@@ -30,7 +30,9 @@ public static class PairedRunReport
             ["rejected_jumps"] = results.Sum(r => r.RejectedJumps),
             ["farcast_overhead_fraction"] = Speedup.Median(results.Select(r => r.OverheadFraction)),
         };
-        if (results.Any(r => r.Agreement is not null)) summary["race_trend_agreement"] = Agreement(results.Sum(r => r.Agreement?.Judged ?? 0), results.Sum(r => r.Agreement?.Agreed ?? 0));
+        if (results.Any(r => r.Agreement is not null))
+            summary["race_trend_agreement"] = Agreement(new TrendAgreement(results.Sum(r => r.Agreement?.Judged ?? 0), results.Sum(r => r.Agreement?.Agreed ?? 0),
+                results.Sum(r => r.Agreement?.TrendWouldKeep ?? 0)));
         summary["target_accuracy"] = Speedup.Median(results.Select(r => r.TargetAccuracy));
         summary["target_description"] = FormattableString.Invariant(
             $"validation accuracy {100 * Speedup.Median(results.Select(r => r.TargetAccuracy)):0.00} % (and, beside it, validation loss {Speedup.Median(results.Select(r => r.TargetLoss)):G3})");
@@ -192,15 +194,16 @@ public static class PairedRunReport
         ["speedup_flops"] = r.SpeedupFlops,
         ["speedup_flops_loss"] = r.SpeedupFlopsLoss,
         ["verification_calls"] = r.Guard?.CallSteps.Count,
-        ["race_trend_agreement"] = r.Agreement is { } a ? Agreement(a.Judged, a.Agreed) : null,
+        ["race_trend_agreement"] = r.Agreement is { } a ? Agreement(a) : null,
     };
 
-    /// <summary>How often the trend decided as the race did: the race's judgements, the trend's agreements, their share.</summary>
-    private static JsonObject Agreement(int judged, int agreed) => new()
+    /// <summary>How often the trend decided as the race did: the race's judgements, the trend's agreements, their share, and what each kept.</summary>
+    private static JsonObject Agreement(TrendAgreement a) => new()
     {
-        ["judged"] = judged,
-        ["trend_agreed"] = agreed,
-        ["fraction"] = judged > 0 ? (double)agreed / judged : null,
+        ["judged"] = a.Judged,
+        ["trend_agreed"] = a.Agreed,
+        ["fraction"] = a.Judged > 0 ? (double)a.Agreed / a.Judged : null,
+        ["trend_would_keep"] = a.TrendWouldKeep,
     };
 
     private static void Plot(string path, string title, string xLabel, PairedSeedResult result, Func<TrainingPoint, double> x)

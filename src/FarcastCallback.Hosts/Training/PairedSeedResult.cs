@@ -40,15 +40,18 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
     public static PairedSeedResult Race(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, int steps, int evaluateEvery,
         string plainName, Action<RunProgress>? progress, double? targetAccuracy = null, GuardCost? guard = null)
     {
-        var (judged, agreed) = (0, 0);
-        void Count(object? sender, FarcastJumpEventArgs e)
+        var (judged, agreed, trendKeeps) = (0, 0, 0);
+        void Count(FarcastJumpEventArgs e, bool raceKept)
         {
             if (e.TrendAgrees is not { } agrees) return;
             judged++;
             if (agrees) agreed++;
+            if (agrees == raceKept) trendKeeps++;
         }
-        farcast.Jumped += Count;
-        farcast.JumpRejected += Count;
+        void Kept(object? sender, FarcastJumpEventArgs e) => Count(e, raceKept: true);
+        void Rejected(object? sender, FarcastJumpEventArgs e) => Count(e, raceKept: false);
+        farcast.Jumped += Kept;
+        farcast.JumpRejected += Rejected;
         try
         {
             TrainingRun.Interleave(plain, farcasting, steps, evaluateEvery, step =>
@@ -60,10 +63,10 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
         }
         finally
         {
-            farcast.Jumped -= Count;
-            farcast.JumpRejected -= Count;
+            farcast.Jumped -= Kept;
+            farcast.JumpRejected -= Rejected;
         }
-        return Of(seed, plain, farcasting, farcast, targetAccuracy, guard) with { Agreement = judged > 0 ? new TrendAgreement(judged, agreed) : null };
+        return Of(seed, plain, farcasting, farcast, targetAccuracy, guard) with { Agreement = judged > 0 ? new TrendAgreement(judged, agreed, trendKeeps) : null };
     }
 
     /// <summary>The result of two interleaved runs of one seed: the target is fixed, or the plain run's smoothed final accuracy.</summary>
@@ -83,7 +86,7 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
 }
 
 /// <summary>
-/// Under a race (<see cref="FarcastCounterfactual.Race"/>): how many jumps the race judged, and on how many the trend
-/// counterfactual, judged on the same readings, decided the same way.
+/// Under a race (<see cref="FarcastCounterfactual.Race"/>): how many jumps the race judged, on how many the trend
+/// counterfactual, judged on the same readings, decided the same way, and how many the trend would have kept.
 /// </summary>
-public sealed record TrendAgreement(int Judged, int Agreed);
+public sealed record TrendAgreement(int Judged, int Agreed, int TrendWouldKeep);
