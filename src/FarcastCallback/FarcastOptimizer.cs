@@ -182,10 +182,14 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     /// <inheritdoc />
     public override IEnumerable<Parameter> parameters() => Inner.parameters();
 
-    /// <summary>Adds a parameter group to the inner optimizer; a window in progress is abandoned and restarts.</summary>
+    /// <summary>
+    /// Adds a parameter group to the inner optimizer; a window in progress is abandoned and restarts, and a jump under
+    /// judgement is rolled back first (with the optimizer state it was written from, which fits only the groups it had).
+    /// </summary>
     public override void add_param_group(TorchSharp.Modules.ParamGroup param_group)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_pending is not null) RollBackPending(null);
         Inner.add_param_group(param_group);
         Track(TrainableParameters(Inner));
     }

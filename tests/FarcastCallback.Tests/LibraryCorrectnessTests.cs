@@ -26,6 +26,27 @@ public sealed class LibraryCorrectnessTests
     }
 
     [Test]
+    public void A_parameter_group_added_while_a_jump_is_under_judgement_rolls_the_jump_back_before_the_optimizer_changes()
+    {
+        using var problem = new QuadraticProblem(seed: 4, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var extra = new Parameter(ones(3));
+        using var farcast = new FarcastOptimizer(optim.Adam(new[] { problem.Parameters[0] }, 0.01), new FarcastOptions
+        {
+            WarmupSteps = 0, InputSteps = 3, Horizon = 2, MinJump = 2, RefitEvery = 0, JudgeAfterSteps = 5,
+        }) { VerificationLoss = () => 1f };
+        var rejected = new List<FarcastJumpEventArgs>();
+        farcast.JumpRejected += (_, e) => rejected.Add(e);
+        for (var i = 0; i < 5; i++) problem.Step(farcast);   // the window ends after step 4: the jump waits for 5 steps
+        Assert.That(farcast.JumpUnderJudgement, Is.True);
+
+        farcast.add_param_group(new Adam.ParamGroup(new[] { problem.Parameters[1], extra }, new Adam.Options { LearningRate = 0.01 }));
+        for (var i = 0; i < 10; i++) problem.Step(farcast);
+
+        Assert.That(rejected.Select(e => e.JudgedAfterSteps), Is.EqualTo(new[] { 1 }), "abandoned and rolled back, one step into its judgement");
+        Assert.That(farcast.Inner.ParamGroups.Count(), Is.EqualTo(2));
+    }
+
+    [Test]
     public void Frozen_parameters_are_neither_moved_nor_buffered()
     {
         using var problem = new TinyRegression(seed: 2);
