@@ -105,7 +105,6 @@ public static class TextJob
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.Schedule(plainOptimizer), average: plainAverage);
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop, settings.Schedule(farcast),
                 farcastAverage);
-            farcasting.FollowJudgements(farcast);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, "AdamW", progress,
                 guard: new GuardCost(calls, split.Verification.Count, settings.BatchSize)));
             pluginBytes = Math.Max(pluginBytes, farcast.BufferBytes);

@@ -93,7 +93,6 @@ public static class MnistJob
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer), average: plainAverage);
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
                 settings.CreateSchedule(farcast), farcastAverage);
-            farcasting.FollowJudgements(farcast);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
             seedDone?.Invoke(results);
         }

@@ -26,7 +26,7 @@ public sealed class TrainingRun
     private readonly List<TrainingPoint> _points = new();
 
     /// <param name="model">The model trained (switched to training mode for each step).</param>
-    /// <param name="optimizer">Its optimizer (a plain one or a <see cref="FarcastOptimizer"/>).</param>
+    /// <param name="optimizer">Its optimizer (a plain one or a <see cref="FarcastOptimizer"/>, whose judgements the run then follows).</param>
     /// <param name="batchLoss">The training loss of the examples whose row numbers are given.</param>
     /// <param name="evaluate">Validation accuracy and loss (not timed).</param>
     /// <param name="order">Which rows each step trains on.</param>
@@ -41,6 +41,7 @@ public sealed class TrainingRun
     {
         (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule, _average) =
             (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule, average);
+        if (optimizer is FarcastOptimizer farcast) FollowJudgements(farcast);
         Record();
     }
 
@@ -113,11 +114,11 @@ public sealed class TrainingRun
     public void ResetAverage() => _average?.Reset();
 
     /// <summary>
-    /// Keeps this run's record honest about <paramref name="farcast"/>'s jumps: the evaluations made on weights that a
-    /// delayed judgement then replaced (rolled back, or under a race swapped for the twin) no longer stand, and the
-    /// weight average starts again wherever the weights jumped for good or were replaced.
+    /// Keeps a farcast run's record honest about its optimizer's jumps (subscribed at construction): the evaluations made
+    /// on weights that a delayed judgement then replaced (rolled back, or under a race swapped for the twin) no longer
+    /// stand, and the weight average starts again wherever the weights jumped for good or were replaced.
     /// </summary>
-    public void FollowJudgements(FarcastOptimizer farcast)
+    private void FollowJudgements(FarcastOptimizer farcast)
     {
         farcast.Jumped += (_, _) => ResetAverage();
         farcast.JumpRejected += (_, e) =>

@@ -166,12 +166,8 @@ internal sealed class WindowBuffers : IDisposable
     /// </summary>
     public void BeginLine()
     {
-        for (var r = 0; r < _layout.Runs.Count; r++)
-        {
-            var buffer = _runFirstAndDisplacement[r];
-            buffer[0].copy_(RunWeights(r));
-            buffer[1].zero_();
-        }
+        RecordFirst();
+        foreach (var buffer in _runFirstAndDisplacement) buffer[1].zero_();
     }
 
     /// <summary>
