@@ -77,6 +77,7 @@ public sealed class CommandLineErrorTests
     [TestCase("mnist", "--ema-decay", "1", "--ema-decay must be at least 0 and below 1; got 1.")]
     [TestCase("mnist", "--ema-decay", "NaN", "--ema-decay must be at least 0 and below 1; got NaN.")]
     [TestCase("text", "--ema-decay", "-0.5", "--ema-decay must be at least 0 and below 1; got -0.5.")]
+    [TestCase("fullbatch", "--ema-decay", "1.5", "--ema-decay must be at least 0 and below 1; got 1.5.")]
     [TestCase("mnist", "--momentum", "0.5", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("mnist", "--momentum:0.5", "", "--momentum applies to --optimizer Sgd only.")]
     [TestCase("text", "--lora-alpha", "8", "--lora-alpha applies to --lora RANK (LoRA fine-tuning) only.")]
@@ -93,6 +94,11 @@ public sealed class CommandLineErrorTests
     [TestCase("paper distilbert", "--sequences s.npy --checkpoint dir", "--checkpoint applies to fine-tuning (without --sequences) only.")]
     public void A_text_option_the_chosen_source_does_not_read_is_refused(string command, string arguments, string message) =>
         AssertOneLineError(command.Split(' ').Concat(arguments.Split(' ')).ToArray(), message);
+
+    [Test]
+    public void A_weight_average_is_refused_where_no_paired_run_keeps_it() =>
+        AssertOneLineError(new[] { "fullbatch", "--ema-decay", "0.9", "--lr-grid", "0.01" },
+            "--ema-decay applies to the paired runs only; --lr-grid trains plain runs to tune the rate.");
 
     [Test]
     public void A_farcast_section_that_is_a_value_is_refused_not_dropped()

@@ -82,6 +82,53 @@ public sealed class FullBatchJobTests
     }
 
     [Test]
+    public void A_weight_average_of_decay_0_is_read_as_the_weights_themselves_entry_for_entry()
+    {
+        using var task = new PinnTask(points: 32);
+        random.manual_seed(5);
+        using var model = task.CreateModel();
+        using var average = new ExponentialWeightAverage(model.parameters(), decay: 0);
+        var run = new FullBatchRun(task, model, optim.Adam(model.parameters(), 1e-2), average: average);
+
+        for (var step = 0; step < 12; step++) run.Step();
+        run.Finish();
+
+        Assert.That(run.AverageReadings, Has.Count.EqualTo(run.Readings.Count), "one reading of the average per point, the final weights' included");
+        Assert.That(run.AverageReadings.Select(r => r.Target), Is.EqualTo(run.Readings.Select(r => r.Target)), "read at the same weights, at the same steps");
+        Assert.That(run.AverageLosses, Is.EqualTo(run.Points.Select(p => p.Loss)).Within(1e-6).Percent);
+    }
+
+    [Test]
+    public void A_weight_average_leaves_training_unchanged_starts_again_at_every_kept_jump_and_gets_its_curves_in_the_summary()
+    {
+        using var task = new PinnTask(points: 32);
+        var settings = new FullBatchSettings(Steps: 60, FirstSeed: 3, LearningRate: 1e-2, EvaluateEvery: 10, Guard: false);
+        var plainOnly = FullBatchJob.Run(task, settings, Options).Single();
+
+        var r = FullBatchJob.Run(task, settings with { AverageDecay = 0.9 }, Options).Single();
+
+        Assert.That(r.Plain.Points.Select(p => p.Loss), Is.EqualTo(plainOnly.Plain.Points.Select(p => p.Loss)), "averaging reads the weights, it never moves them");
+        Assert.That(r.Farcast.Points.Select(p => p.Loss), Is.EqualTo(plainOnly.Farcast.Points.Select(p => p.Loss)));
+        Assert.That(plainOnly.Plain.Average, Is.Null);
+        var (plainAverage, farcastAverage) = (r.Plain.Average!, r.Farcast.Average!);
+        Assert.That(plainAverage.Readings[0].Target, Is.EqualTo(r.Plain.Readings[0].Target), "the average starts at the initial weights");
+        Assert.That(plainAverage.Readings[^1].Target, Is.Not.EqualTo(r.Plain.Readings[^1].Target));
+        Assert.That(r.Jumps, Is.GreaterThan(0));
+        // After each kept jump the average starts again at the jumped weights: the next point reads the same weights twice.
+        var jumpedAt = Enumerable.Range(1, r.Farcast.Points.Count - 1).Where(i => r.Farcast.Points[i].EffectiveSteps - r.Farcast.Points[i - 1].EffectiveSteps > 1).ToArray();
+        Assert.That(jumpedAt, Has.Length.EqualTo(r.Jumps));
+        foreach (var i in jumpedAt)
+            Assert.That(farcastAverage.Readings[i].Target, Is.EqualTo(r.Farcast.Readings[i].Target), $"point {i}, just after a jump");
+
+        var summary = FullBatchReport.Summary(task, new[] { r }, RunInfo.Current("test"), settings, Options);
+        var curves = summary["curves"]!;
+        Assert.That(curves["plain_ema"]!["final_l2_relative_error"]!.GetValue<double>(), Is.EqualTo(plainAverage.FinalFigure));
+        Assert.That(curves["plain_ema_vs_plain"]!["target_steps"]!["median"]?.GetValue<double>(), Is.EqualTo(Speedup.Ratio(r.Plain.Time.Steps, plainAverage.Time.Steps)));
+        Assert.That(curves["farcast_ema_vs_plain_ema"]!["loss_steps"], Is.Not.Null);
+        Assert.That(FullBatchReport.Summary(task, new[] { plainOnly }, RunInfo.Current("test"), settings, Options)["curves"], Is.Null, "no average, no curves");
+    }
+
+    [Test]
     public void The_classifier_races_to_the_best_validation_loss_and_reports_test_accuracy_there()
     {
         using var task = new ClassifierTask(TabularData.Spirals(train: 300, validation: 150, test: 150));

@@ -86,6 +86,11 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [Description("Judge jumps by the training loss each step computes anyway, with no forward pass of the guard's own (needs --Farcast:JudgeAfterSteps=1 or more: a jump is judged by the loss R steps after it).")]
         public bool StepLossGuard { get; init; }
 
+        [CommandOption("--ema-decay <D>")]
+        [Description("Both runs keep an exponential moving average of their weights with this decay, read at every step beside them (curves plain_ema and farcast_ema in summary.json: the control a saving must beat); 0: none. Default 0.")]
+        [DefaultValue(0.0)]
+        public double EmaDecay { get; init; }
+
         [CommandOption("--lr-grid <RATES>")]
         [Description("Tune the baseline instead: plain runs only, at each comma-separated rate, to the best smoothed target (validation loss, MSE, L2 error) of the run at --reference-lr (default 0.001, Adam's usual default); prints and writes (lr-grid.json) the rate with the fewest median steps among those that reach it on most seeds.")]
         public string? LearningRateGrid { get; init; }
@@ -135,6 +140,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
 
         public override ValidationResult Validate()
         {
+            if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
             if (ReferenceLearningRate is { } r && !IsLearningRate(r)) return ValidationResult.Error($"--reference-lr must be a positive number of at most {MaxLearningRate:G}; got {r}.");
             if (TargetLoss is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--target-loss must be a positive finite number (a training loss is never below 0); got {t}.");
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
@@ -156,6 +162,8 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         arguments.RefuseWhere(settings.Csv is null, "--csv (the classifier's CSV file)", "--label-column");
         arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
         arguments.RefuseWhere(settings.Task != FullBatchTaskName.Classifier, "--task classifier", "--dataset");
+        if (settings.LearningRateGrid is not null && arguments.Given("--ema-decay"))
+            throw new ArgumentException("--ema-decay applies to the paired runs only; --lr-grid trains plain runs to tune the rate.");
         if (settings.Csv is not null && arguments.Given("--dataset")) throw new ArgumentException("--dataset and --csv are two sources of data; give one.");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
         if (settings.StepLossGuard && settings.NoGuard) throw new ArgumentException("--step-loss-guard and --no-guard contradict each other; give one.");
@@ -170,7 +178,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         var learningRate = given || settings.Optimizer != InnerOptimizer.Adam ? settings.LearningRate : settings.Task.LearningRate(settings.Dataset);
         var jobSettings = new FullBatchSettings(settings.Steps, settings.Seeds, settings.Seed, learningRate, settings.Optimizer, settings.Momentum,
             settings.EvaluateEvery, settings.ReferenceLearningRate, settings.TargetLoss, Guard: !settings.NoGuard,
-            StepLossGuard: settings.StepLossGuard);
+            StepLossGuard: settings.StepLossGuard, AverageDecay: settings.EmaDecay);
         var run = RunInfo.FromCommandLine();
 
         if (settings.LearningRateGrid is not null)
@@ -208,14 +216,20 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
             .Border(TableBorder.Simple).AddColumns("seed", "run", "to target", Markup.Escape($"{figure} there"), Markup.Escape($"{figure} at end"), "jumps", "train s");
         foreach (var r in results)
         {
-            foreach (var (name, run, jumps) in new[] { ("plain", r.Plain, ""), ("farcast", r.Farcast, $"{r.Jumps}/{r.RejectedJumps}") })
-                table.AddRow(r.Seed.ToString(), name, run.Time.Steps is { } steps ? $"{steps}, {run.Time.Seconds:0.0}s" : "not reached",
-                    run.Time.Figure is { } there ? PairedRunConsole.Figure(there) : "–", PairedRunConsole.Figure(run.FinalFigure), jumps, $"{run.Final.Seconds:0.0}");
+            foreach (var (name, run, jumps) in new[] { ("plain", r.Plain, ""), ("farcast", r.Farcast, $"{r.Jumps}/{r.RejectedJumps}"),
+                         ("plain + EMA", r.Plain.Average, ""), ("farcast + EMA", r.Farcast.Average, "") })
+                if (run is not null)
+                    table.AddRow(r.Seed.ToString(), name, run.Time.Steps is { } steps ? $"{steps}, {run.Time.Seconds:0.0}s" : "not reached",
+                        run.Time.Figure is { } there ? PairedRunConsole.Figure(there) : "–", PairedRunConsole.Figure(run.FinalFigure), jumps, $"{run.Final.Seconds:0.0}");
         }
         AnsiConsole.Write(table);
         foreach (var r in results) AnsiConsole.MarkupLineInterpolated($"seed {r.Seed} target: {r.TargetDescription}");
         var loss = summary["training_loss_race"]!;
         AnsiConsole.MarkupLineInterpolated($"Speed-up to the target (median over seeds): steps {Speedup(summary["speedup_steps"])}, wall-clock {Speedup(summary["speedup_wallclock"])}; to the training-loss target {loss["target_loss"]!.GetValue<double>():G3}: steps {Speedup(loss["speedup_steps"])}, wall-clock {Speedup(loss["speedup_wallclock"])}.");
+        if (summary["curves"] is System.Text.Json.Nodes.JsonObject curves)
+            foreach (var (name, node) in curves)
+                if (node?["target_steps"] is { } steps)
+                    AnsiConsole.MarkupLineInterpolated($"{name.Replace("_vs_", " vs ")}: {Speedup(steps["median"])} steps to the target, {Speedup(node["loss_steps"]!["median"])} to the training-loss target.");
         AnsiConsole.MarkupLineInterpolated($"The wrapper's own time {100 * summary["farcast_overhead_fraction"]!.GetValue<double>():0.0} % of the farcast run's training time, the guard's {100 * summary["verification_overhead_fraction"]!.GetValue<double>():0.0} %. Steps saved to the target (median): {summary["steps_saved_to_target"]?.ToString() ?? "n/a"}; EffectiveSteps claims {summary["claimed_skipped_steps"]}.");
     }
 

@@ -20,8 +20,11 @@ namespace FarcastCallback.Hosts.FullBatch;
 /// <param name="StepLossGuard">The guard reads the training loss each step computes anyway
 /// (<see cref="FarcastOptimizer.VerifyWithStepLoss"/>; needs <see cref="FarcastOptions.JudgeAfterSteps"/> ≥ 1) instead of
 /// a forward pass of its own.</param>
+/// <param name="AverageDecay">When above 0, both runs keep an exponential moving average of their weights with this decay,
+/// read at every step beside them (the curves plain_ema and farcast_ema: the control a saving must beat).</param>
 public sealed record FullBatchSettings(int Steps = 3000, int Seeds = 1, int FirstSeed = 1, double LearningRate = 1e-3, InnerOptimizer Optimizer = InnerOptimizer.Adam,
-    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true, bool StepLossGuard = false);
+    double Momentum = 0.9, int EvaluateEvery = 100, double? ReferenceLearningRate = null, double? TargetLoss = null, bool Guard = true, bool StepLossGuard = false,
+    double AverageDecay = 0);
 
 /// <summary>
 /// The main job: a full-batch task trained twice per seed from the same initial weights — plain, and wrapped in
@@ -74,14 +77,16 @@ public static class FullBatchJob
             reference.Finish();
         }
 
-        var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum));
+        using var plainAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(plainModel.parameters(), settings.AverageDecay) : null;
+        using var farcastAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(farcastModel.parameters(), settings.AverageDecay) : null;
+        var plain = new FullBatchRun(task, plainModel, settings.Optimizer.Create(plainModel.parameters(), settings.LearningRate, settings.Momentum), average: plainAverage);
         using var farcast = new FarcastOptimizer(settings.Optimizer.Create(farcastModel.parameters(), settings.LearningRate, settings.Momentum), options, logger);
         if (!settings.Guard) farcast.RunWithoutGuard = true;
         else if (settings.StepLossGuard) farcast.VerifyWithStepLoss = true;
         else farcast.VerificationLoss = () => (float)task.EvaluateLoss(farcastModel);
         var kept = new List<int>();
         farcast.Jumped += (_, e) => kept.Add(e.Steps);
-        var farcasting = new FullBatchRun(task, farcastModel, farcast);
+        var farcasting = new FullBatchRun(task, farcastModel, farcast, average: farcastAverage);
 
         FullBatchRun.Interleave(plain, farcasting, settings.Steps, step =>
         {

@@ -32,7 +32,9 @@ public static class FullBatchSeries
 /// clock covers the step, the optimizer and everything the wrapper does inside it, including the guard's forward passes.
 /// Every step goes through <c>step(closure)</c>, so a <see cref="FarcastOptimizer.VerifyWithStepLoss"/> guard reads the
 /// loss the step computes; when a delayed judgement rolls a jump back, the points measured on the rolled-back weights
-/// are marked as not standing.
+/// are marked as not standing. A run given a weight average updates it after every step (inside the clock) and reads
+/// the averaged weights' training loss and the task's reading beside its own at every step (outside the clock: two
+/// more forward passes); the average starts again wherever a farcast run's weights jumped for good or were replaced.
 /// </summary>
 public sealed class FullBatchRun
 {
@@ -42,6 +44,9 @@ public sealed class FullBatchRun
     private readonly Stopwatch _clock = new();
     private readonly List<LossPoint> _points = new();
     private readonly List<TaskReading> _readings = new();
+    private readonly ExponentialWeightAverage? _average;
+    private readonly List<double> _averageLosses = new();
+    private readonly List<TaskReading> _averageReadings = new();
 
     private readonly bool _read;
     private readonly bool _readFromLoss;
@@ -56,18 +61,22 @@ public sealed class FullBatchRun
     /// <param name="model">The run's model.</param>
     /// <param name="optimizer">Plain, or a <see cref="FarcastOptimizer"/>.</param>
     /// <param name="read">Whether to take the task's reading at every step (a benchmark timing whole runs does not).</param>
-    public FullBatchRun(IFullBatchTask task, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, bool read = true)
+    /// <param name="average">A weight average of <paramref name="model"/>'s parameters, updated after every step and read beside the weights.</param>
+    public FullBatchRun(IFullBatchTask task, nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, bool read = true, ExponentialWeightAverage? average = null)
     {
-        (_task, Model, _optimizer, _read) = (task, model, optimizer, read);
+        (_task, Model, _optimizer, _read, _average) = (task, model, optimizer, read, average);
         _readFromLoss = read && task.FromTrainingLoss(1.0) is not null;   // the task's reading is a function of the loss
         _farcast = optimizer as FarcastOptimizer;
-        if (_farcast is not null)
-            _farcast.JumpRejected += (_, e) =>
-            {
-                // Raised inside the judging step, before its point is added: the weights of the last JudgedAfterSteps
-                // steps (the jumped ones and those trained from them) were put back.
-                if (e.JudgedAfterSteps > 0) _voidFrom = e.WrittenAtRealStep;
-            };
+        if (_farcast is null) return;
+        _farcast.Jumped += (_, _) => _average?.Reset();
+        _farcast.JumpRejected += (_, e) =>
+        {
+            // Raised inside the judging step, before its point is added: the weights of the last JudgedAfterSteps
+            // steps (the jumped ones and those trained from them) were put back.
+            if (e.JudgedAfterSteps == 0) return;
+            _voidFrom = e.WrittenAtRealStep;
+            _average?.Reset();
+        };
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -97,6 +106,12 @@ public sealed class FullBatchRun
         }
     }
 
+    /// <summary>The training loss of the weight average at the weights of each of <see cref="Points"/>; empty without an average.</summary>
+    public IReadOnlyList<double> AverageLosses => _averageLosses;
+
+    /// <summary>The task's reading of the weight average, entry for entry with <see cref="Points"/>; empty without an average.</summary>
+    public IReadOnlyList<TaskReading> AverageReadings => _averageReadings;
+
     private long EffectiveSteps => _farcast?.EffectiveSteps ?? RealSteps;
 
     /// <summary>One real step, timed; records the loss and the task's reading (not timed) of the weights it started from.</summary>
@@ -105,6 +120,7 @@ public sealed class FullBatchRun
         if (_read && !_readFromLoss)
             using (var reading = NewDisposeScope())
                 _pendingReadings.Add(reading.MoveToOuter(_task.Measure(Model)).DetachFromDisposeScope());
+        ReadAverage();
         var (seconds, effective) = (_clock.Elapsed.TotalSeconds, EffectiveSteps);
         _clock.Start();
         using (var scope = NewDisposeScope())
@@ -117,6 +133,7 @@ public sealed class FullBatchRun
                 return loss;
             });
             _pendingLosses.Add(value.detach().DetachFromDisposeScope());
+            _average?.Update();
         }
         _clock.Stop();
         _steps++;
@@ -163,6 +180,17 @@ public sealed class FullBatchRun
         var final = _task.EvaluateLoss(Model);
         _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, final));
         if (_read) _readings.Add(_task.FromTrainingLoss(final) ?? _task.Read(Model));
+        ReadAverage();
+    }
+
+    /// <summary>The averaged weights' training loss and reading (not timed; one forward pass each, or one for a task read from its loss).</summary>
+    private void ReadAverage()
+    {
+        if (!_read || _average is null) return;
+        using var swapped = _average.SwapIn();
+        var loss = _task.EvaluateLoss(Model);
+        _averageLosses.Add(loss);
+        _averageReadings.Add(_task.FromTrainingLoss(loss) ?? _task.Read(Model));
     }
 
     /// <summary>Runs both for <paramref name="steps"/> steps, alternating which goes first so neither always runs on a warm cache.</summary>

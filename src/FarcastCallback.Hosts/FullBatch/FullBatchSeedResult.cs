@@ -4,9 +4,11 @@ namespace FarcastCallback.Hosts.FullBatch;
 
 /// <summary>
 /// What one run recorded — the loss and the task's reading at every step — and when it reached the task's target
-/// (<see cref="Time"/>) and the training-loss target (<see cref="LossTime"/>).
+/// (<see cref="Time"/>) and the training-loss target (<see cref="LossTime"/>); <see cref="Average"/> is the same for the
+/// run's weight average, when it kept one (its points carry the averaged weights' loss, at the run's steps and seconds).
 /// </summary>
-public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOnlyList<TaskReading> Readings, TimeToTarget Time, TimeToTarget LossTime)
+public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOnlyList<TaskReading> Readings, TimeToTarget Time, TimeToTarget LossTime,
+    FullBatchRunResult? Average = null)
 {
     public LossPoint Final => Points[^1];
 
@@ -20,10 +22,14 @@ public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOn
 
     public static FullBatchRunResult Of(FullBatchRun run, double target, double targetLoss)
     {
-        var (targets, losses) = (run.Readings.Targets(), run.Points.Losses());
-        return new FullBatchRunResult(run.Points, run.Readings, TimeToTarget.Of(run.Points, targets, target, run.Readings),
-            TimeToTarget.Of(run.Points, losses, targetLoss, run.Readings));
+        var average = run.AverageReadings.Count == 0 ? null
+            : Of(run.Points.Select((p, i) => p with { Loss = run.AverageLosses[i] }).ToArray(), run.AverageReadings, target, targetLoss, null);
+        return Of(run.Points, run.Readings, target, targetLoss, average);
     }
+
+    private static FullBatchRunResult Of(IReadOnlyList<LossPoint> points, IReadOnlyList<TaskReading> readings, double target, double targetLoss,
+        FullBatchRunResult? average) =>
+        new(points, readings, TimeToTarget.Of(points, readings.Targets(), target, readings), TimeToTarget.Of(points, points.Losses(), targetLoss, readings), average);
 }
 
 /// <summary>One seed's plain and farcast runs, the targets they raced to, and what the wrapper did and cost.</summary>
@@ -42,6 +48,21 @@ public sealed record FullBatchRunResult(IReadOnlyList<LossPoint> Points, IReadOn
 public sealed record FullBatchSeedResult(int Seed, FullBatchRunResult Plain, FullBatchRunResult Farcast, double Target, string TargetDescription, double TargetLoss,
     double? ReferenceLearningRate, int Jumps, int RejectedJumps, double OverheadSeconds, double VerificationSeconds, IReadOnlyList<int> KeptSteps)
 {
+    /// <summary>
+    /// The curves summary.json's <c>curves</c> compares (<see cref="PairedSeedResult.CurveNames"/>): each run's weights and,
+    /// when the job kept them, their averages.
+    /// </summary>
+    public IReadOnlyDictionary<string, FullBatchRunResult> Curves
+    {
+        get
+        {
+            var curves = new Dictionary<string, FullBatchRunResult> { ["plain"] = Plain, ["farcast"] = Farcast };
+            if (Plain.Average is { } plainAverage) curves["plain_ema"] = plainAverage;
+            if (Farcast.Average is { } farcastAverage) curves["farcast_ema"] = farcastAverage;
+            return curves;
+        }
+    }
+
     /// <summary>Plain's real steps to the task's target over the farcast run's.</summary>
     public double? SpeedupSteps => Speedup.Ratio(Plain.Time.Steps, Farcast.Time.Steps);
 

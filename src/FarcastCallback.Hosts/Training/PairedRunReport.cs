@@ -85,7 +85,7 @@ public static class PairedRunReport
     }
 
     /// <summary>The comparisons summary.json's <c>curves</c> reports, slower ÷ faster candidate: what each control explains.</summary>
-    private static readonly (string Name, string Reference, string Candidate)[] Comparisons =
+    internal static readonly (string Name, string Reference, string Candidate)[] Comparisons =
     {
         ("farcast_vs_plain", "plain", "farcast"),
         ("plain_ema_vs_plain", "plain", "plain_ema"),
@@ -139,11 +139,17 @@ public static class PairedRunReport
     /// the candidate got there, the bound <paramref name="limit"/> (what the reference had spent at its end) gives.
     /// </summary>
     private static JsonObject Comparison(IReadOnlyList<PairedSeedResult> results, string reference, string candidate, Func<CurveTimes, double?> time,
-        Func<PairedSeedResult, double> limit)
+        Func<PairedSeedResult, double> limit) =>
+        Comparison(results.Select(r => (time(r.Curves![reference]), time(r.Curves[candidate]), limit(r))).ToArray());
+
+    /// <summary>
+    /// Per seed (the reference's time, the candidate's, and what the reference had spent at its end): the median and
+    /// per-seed speed-ups, and under <c>at_least</c> the bound where only the candidate reached the target.
+    /// </summary>
+    internal static JsonObject Comparison(IReadOnlyList<(double? Reference, double? Candidate, double Limit)> seeds)
     {
-        var ratios = results.Select(r => Speedup.Ratio(time(r.Curves![reference]), time(r.Curves[candidate]))).ToArray();
-        var bounds = results.Select(r => time(r.Curves![reference]) is null && time(r.Curves[candidate]) is { } c && c > 0
-            ? (JsonNode?)(limit(r) / c) : null).ToArray();
+        var ratios = seeds.Select(s => Speedup.Ratio(s.Reference, s.Candidate)).ToArray();
+        var bounds = seeds.Select(s => s.Reference is null && s.Candidate is { } c && c > 0 ? (JsonNode?)(s.Limit / c) : null).ToArray();
         return new JsonObject
         {
             ["median"] = Speedup.Median(ratios),
