@@ -6,6 +6,8 @@
 #   lambda     the profile's Lambda chosen on seeds 1-3: each task at Lambda 0 (the library default) and 0.01
 #   delayed    the delayed guard on seeds 1-3 (issue 19): judged after 32 real steps, at stride 1 and at a long cadence (stride 8),
 #              by forward passes or by the step's own loss (--step-loss-guard); DELAYED_ROWS picks rows
+#   average    the weight-average control on seeds 1-3 (issue 19): every row keeps an EMA of both runs' weights (--ema-decay),
+#              the profile at decays 0.9 and 0.99, unguarded, the smoothing-only control and the INR's long-cadence row; AVERAGE_ROWS picks
 #   cost       the wrapper's own time on the held-out seeds (issue 20): today's guard (a forward pass per check) and the
 #              step-loss guard (--step-loss-guard, judged by the loss of the step after the jump)
 # Outputs under ${1:-out/fullbatch}/<stage>-<task>[-<row>]/. FARCAST_DLL runs a prebuilt farcast.dll instead of building;
@@ -14,7 +16,7 @@
 set -euo pipefail
 out="${1:-out/fullbatch}"
 shift || true
-stages="${*:-grid lambda heldout ablations}"   # delayed runs only when named
+stages="${*:-grid lambda heldout ablations}"   # delayed, average and cost run only when named
 cd "$(dirname "$0")/.."
 source scripts/farcast-command.sh
 tasks=(inr pinn classifier)
@@ -67,11 +69,25 @@ for stage in $stages; do
           farcast fullbatch --task "$task" --seed 1 --seeds 3 ${delayed[$row]} --out "$out/delayed-$task-$row"
         done
       done ;;
+    average)
+      declare -A averaged=(
+        [profile-ema-0.99]="--ema-decay 0.99"
+        [profile-ema-0.9]="--ema-decay 0.9"
+        [no-guard-ema-0.99]="--no-guard --ema-decay 0.99"
+        [smoothing-ema-0.99]="--Farcast:Map=Smoothing --ema-decay 0.99"
+        [step-loss-32-stride-8-ema-0.99]="--step-loss-guard --Farcast:JudgeAfterSteps=32 --Farcast:Stride=8 --Farcast:Horizon=16 --Farcast:WarmupSteps=200 --ema-decay 0.99"
+      )
+      for task in "${tasks[@]}"; do
+        for row in ${AVERAGE_ROWS:-profile-ema-0.99 profile-ema-0.9 no-guard-ema-0.99 smoothing-ema-0.99 step-loss-32-stride-8-ema-0.99}; do
+          # shellcheck disable=SC2086
+          farcast fullbatch --task "$task" --seed 1 --seeds 3 ${averaged[$row]} --out "$out/average-$task-$row"
+        done
+      done ;;
     cost)
       for task in "${tasks[@]}"; do
         farcast fullbatch --task "$task" "${heldout[@]}" --out "$out/cost-$task-forward"
         farcast fullbatch --task "$task" "${heldout[@]}" --step-loss-guard --Farcast:JudgeAfterSteps=1 --out "$out/cost-$task-step-loss"
       done ;;
-    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda, delayed, cost)" >&2; exit 2 ;;
+    *) echo "unknown stage '$stage' (grid, heldout, ablations, lambda, delayed, average, cost)" >&2; exit 2 ;;
   esac
 done
