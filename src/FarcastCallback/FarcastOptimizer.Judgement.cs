@@ -19,6 +19,7 @@ public sealed partial class FarcastOptimizer
     private int _nextDelayedRung;
     private readonly MemoryStream _preJumpInnerState = new();
     private readonly MemoryStream _mainInnerState = new();
+    private readonly MemoryStream _liveGroupOptions = new();
 
     /// <summary>
     /// True while a jump written under <see cref="FarcastOptions.JudgeAfterSteps"/> awaits its judgement. Until then the
@@ -203,11 +204,24 @@ public sealed partial class FarcastOptimizer
         helper.save_state_dict(writer);
     }
 
-    private static void LoadInnerStateFrom(OptimizerHelper helper, MemoryStream from)
+    /// <summary>
+    /// Loads the per-parameter state <paramref name="from"/> holds (moments, step counts) and keeps the live parameter
+    /// groups' options — the learning rate and whatever else a schedule has set since the state was saved: TorchSharp's
+    /// state bytes carry each group's rate, and bringing back the rate of the step a jump was written at would train the
+    /// twin, or the run after a rollback, at a stale rate (and a chainable schedule would then go on from it).
+    /// </summary>
+    private void LoadInnerStateFrom(OptimizerHelper helper, MemoryStream from)
     {
+        var options = helper.state_dict().Options;
+        _liveGroupOptions.SetLength(0);
+        using (var writer = new BinaryWriter(_liveGroupOptions, System.Text.Encoding.UTF8, leaveOpen: true))
+            foreach (var group in options) group.SaveStateDict(writer);
         from.Position = 0;
-        using var reader = new BinaryReader(from, System.Text.Encoding.UTF8, leaveOpen: true);
-        helper.load_state_dict(reader);
+        using (var reader = new BinaryReader(from, System.Text.Encoding.UTF8, leaveOpen: true))
+            helper.load_state_dict(reader);
+        _liveGroupOptions.Position = 0;
+        using (var reader = new BinaryReader(_liveGroupOptions, System.Text.Encoding.UTF8, leaveOpen: true))
+            foreach (var group in options) group.LoadStateDict(reader);
     }
 
     /// <summary>

@@ -16,6 +16,7 @@ public sealed partial class FarcastOptimizer
             DisposeWindow();
             _preJumpInnerState.Dispose();
             _mainInnerState.Dispose();
+            _liveGroupOptions.Dispose();
         }
         _disposed = true;
         base.Dispose(disposing);

@@ -77,6 +77,43 @@ public sealed class RaceCounterfactualTests
             Assert.That(actual.data<double>().ToArray(), Is.EqualTo(expected.data<double>().ToArray()), "bit for bit: the twin is plain Adam on the same batches");
     }
 
+    [TestCase(FarcastCounterfactual.Race)]
+    [TestCase(FarcastCounterfactual.Trend)]
+    public void Under_a_learning_rate_schedule_a_rejected_judgement_leaves_the_run_plain_Adam_on_the_schedule(FarcastCounterfactual against)
+    {
+        // A chainable schedule (each step multiplies the rate the optimizer holds): restoring saved optimizer state
+        // must not bring back the rate of the step the jump was written at, neither for the twin nor after a rollback.
+        static optim.lr_scheduler.LRScheduler Schedule(optim.Optimizer optimizer) => optim.lr_scheduler.LinearLR(optimizer, 1.0, 0.1, Steps);
+        using var plainProblem = Problem();
+        var plainOptimizer = Adam(plainProblem);
+        var plainSchedule = Schedule(plainOptimizer);
+        var plainCalls = 0;
+        for (var i = 0; i < Steps; i++)
+        {
+            Step(plainProblem, plainOptimizer, ref plainCalls);
+            plainSchedule.step();
+        }
+
+        using var problem = Problem();
+        using var farcast = new FarcastOptimizer(Adam(problem), Options(against))
+        {
+            VerificationLoss = against == FarcastCounterfactual.Race ? Scripted(1f, 1f, 2f, 1f) : Scripted(1f, 1f, 2f),
+        };
+        var schedule = Schedule(farcast);
+        var closureCalls = 0;
+        for (var i = 0; i < Steps; i++)
+        {
+            Step(problem, farcast, ref closureCalls);
+            schedule.step();
+        }
+
+        Assert.That(farcast.RejectedJumps, Is.EqualTo(7));
+        Assert.That(farcast.ParamGroups.Single().LearningRate, Is.EqualTo(plainOptimizer.ParamGroups.Single().LearningRate), "the schedule's rate, untouched by the rollbacks");
+        if (against == FarcastCounterfactual.Trend) return;   // a rolled-back run trained on the jumped weights for 3 steps: not plain
+        foreach (var (actual, expected) in problem.Parameters.Zip(plainProblem.Parameters))
+            Assert.That(actual.data<double>().ToArray(), Is.EqualTo(expected.data<double>().ToArray()), "the twin trained at the schedule's rate: plain Adam on it, bit for bit");
+    }
+
     [Test]
     public void Racing_does_not_disturb_the_jumped_branch_a_kept_race_ends_where_the_trend_guard_keeping_the_same_jumps_does()
     {
