@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using FarcastCallback.Hosts.Training;
 using static TorchSharp.torch;
 
 namespace FarcastCallback.Hosts.FullBatch;
@@ -67,16 +68,8 @@ public sealed class FullBatchRun
         (_task, Model, _optimizer, _read, _average) = (task, model, optimizer, read, average);
         _readFromLoss = read && task.FromTrainingLoss(1.0) is not null;   // the task's reading is a function of the loss
         _farcast = optimizer as FarcastOptimizer;
-        if (_farcast is null) return;
-        _farcast.Jumped += (_, _) => _average?.Reset();
-        _farcast.JumpRejected += (_, e) =>
-        {
-            // Raised inside the judging step, before its point is added: the weights of the last JudgedAfterSteps
-            // steps (the jumped ones and those trained from them) were put back.
-            if (e.JudgedAfterSteps == 0) return;
-            _voidFrom = e.WrittenAtRealStep;
-            _average?.Reset();
-        };
+        // A rollback is raised inside the judging step, before its point is added: Step voids the points afterwards.
+        if (_farcast is not null) JudgementFollower.Follow(_farcast, () => _average?.Reset(), from => _voidFrom = from);
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }
@@ -177,20 +170,30 @@ public sealed class FullBatchRun
     public void Finish()
     {
         Flush();
-        var final = _task.EvaluateLoss(Model);
+        var (final, reading) = Evaluate();
         _points.Add(new LossPoint(RealSteps, EffectiveSteps, _clock.Elapsed.TotalSeconds, final));
-        if (_read) _readings.Add(_task.FromTrainingLoss(final) ?? _task.Read(Model));
+        if (reading is not null) _readings.Add(reading);
         ReadAverage();
     }
 
-    /// <summary>The averaged weights' training loss and reading (not timed; one forward pass each, or one for a task read from its loss).</summary>
+    /// <summary>The averaged weights' training loss and reading (not timed).</summary>
     private void ReadAverage()
     {
         if (!_read || _average is null) return;
         using var swapped = _average.SwapIn();
-        var loss = _task.EvaluateLoss(Model);
+        var (loss, reading) = Evaluate();
         _averageLosses.Add(loss);
-        _averageReadings.Add(_task.FromTrainingLoss(loss) ?? _task.Read(Model));
+        _averageReadings.Add(reading!);
+    }
+
+    /// <summary>
+    /// The model's training loss and, when the run reads, the task's reading of the same weights: one forward pass each,
+    /// or one for a task read from its loss.
+    /// </summary>
+    private (double Loss, TaskReading? Reading) Evaluate()
+    {
+        var loss = _task.EvaluateLoss(Model);
+        return (loss, _read ? _task.FromTrainingLoss(loss) ?? _task.Read(Model) : null);
     }
 
     /// <summary>Runs both for <paramref name="steps"/> steps, alternating which goes first so neither always runs on a warm cache.</summary>

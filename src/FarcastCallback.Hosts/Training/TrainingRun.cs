@@ -41,7 +41,7 @@ public sealed class TrainingRun
     {
         (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule, _average) =
             (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule, average);
-        if (optimizer is FarcastOptimizer farcast) FollowJudgements(farcast);
+        if (optimizer is FarcastOptimizer farcast) JudgementFollower.Follow(farcast, ResetAverage, VoidFrom);
         Record();
     }
 
@@ -112,22 +112,6 @@ public sealed class TrainingRun
 
     /// <summary>Starts the weight average again at the current weights (after a jump moved them).</summary>
     public void ResetAverage() => _average?.Reset();
-
-    /// <summary>
-    /// Keeps a farcast run's record honest about its optimizer's jumps (subscribed at construction): the evaluations made
-    /// on weights that a delayed judgement then replaced (rolled back, or under a race swapped for the twin) no longer
-    /// stand, and the weight average starts again wherever the weights jumped for good or were replaced.
-    /// </summary>
-    private void FollowJudgements(FarcastOptimizer farcast)
-    {
-        farcast.Jumped += (_, _) => ResetAverage();
-        farcast.JumpRejected += (_, e) =>
-        {
-            if (e.JudgedAfterSteps == 0) return;
-            VoidFrom(e.WrittenAtRealStep);
-            ResetAverage();
-        };
-    }
 
     /// <summary>
     /// Runs <paramref name="plain"/> and <paramref name="farcast"/> for <paramref name="steps"/> steps, alternating which
