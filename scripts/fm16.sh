@@ -28,14 +28,17 @@ declare -A rows=(
   [smoothing]="--verify-images 0 --Farcast:Map=Smoothing"
   [immediate]="$guard"
 )
+known_row() { [[ -n "${rows[$1]+set}" ]] || { echo "unknown row '$1' (${!rows[*]})" >&2; exit 2; }; }
 for stage in $stages; do
   case "$stage" in
     tune)
       for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se delayed-200-race no-guard no-guard-shrinking smoothing delayed-400 immediate}; do
+        known_row "$row"
         # shellcheck disable=SC2086
         farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
       done ;;
     heldout)
+      known_row "${HELDOUT_ROW:-no-guard}"
       # shellcheck disable=SC2086
       farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" ${rows[${HELDOUT_ROW:-no-guard}]} --out "$out/heldout" ;;
     transfer)

@@ -65,6 +65,7 @@ for stage in $stages; do
       )
       for task in "${tasks[@]}"; do
         for row in ${DELAYED_ROWS:-judge-32 judge-32-stride-8 step-loss-32 step-loss-32-stride-8}; do
+          [[ -n "${delayed[$row]+set}" ]] || { echo "unknown DELAYED_ROWS row '$row' (${!delayed[*]})" >&2; exit 2; }
           # shellcheck disable=SC2086
           farcast fullbatch --task "$task" --seed 1 --seeds 3 ${delayed[$row]} --out "$out/delayed-$task-$row"
         done
@@ -79,6 +80,7 @@ for stage in $stages; do
       )
       for task in "${tasks[@]}"; do
         for row in ${AVERAGE_ROWS:-profile-ema-0.99 profile-ema-0.9 no-guard-ema-0.99 smoothing-ema-0.99 step-loss-32-stride-8-ema-0.99}; do
+          [[ -n "${averaged[$row]+set}" ]] || { echo "unknown AVERAGE_ROWS row '$row' (${!averaged[*]})" >&2; exit 2; }
           # shellcheck disable=SC2086
           farcast fullbatch --task "$task" --seed 1 --seeds 3 ${averaged[$row]} --out "$out/average-$task-$row"
         done
