@@ -3,7 +3,8 @@
 #   tune     seeds 1-3, one row per setting: the delayed guard at 200 steps (trend at 2 SE and 0 SE, race) and 400, no guard (constant
 #            and shrinking horizon), the smoothing-only control (unguarded), the immediate guard; TUNE_ROWS picks
 #   heldout  seeds 11-15 with the row chosen on seeds 1-3 (so far: no guard, EMA 0.99; HELDOUT_ROW, default no-guard)
-#   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched
+#   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched (CnnFashion's 3,000 steps
+#            take NiNo's cadence scaled to its length, appsettings.cnnfashion.json: at FM-16's the first jump would come at 3,400)
 #   cnn-rate plain AdamW's rate for CnnFashion on seeds 1-3 (read the plain rows; the farcast rows come along)
 # Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
 # ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)

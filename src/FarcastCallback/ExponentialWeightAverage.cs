@@ -45,6 +45,9 @@ public sealed class ExponentialWeightAverage : IDisposable
     /// <summary>The weight of the old average in each update.</summary>
     public double Decay { get; }
 
+    /// <summary>The averaged tensors, one per tracked parameter, in their order (the farcast windows read them; <see cref="FarcastOptions.ObservedAverageDecay"/>).</summary>
+    internal IReadOnlyList<Tensor> Averages => _average;
+
     /// <summary>Updates since the average last started.</summary>
     public long Updates { get; private set; }
 

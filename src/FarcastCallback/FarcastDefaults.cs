@@ -22,4 +22,5 @@ internal static class FarcastDefaults
     public const int JudgeAfterSteps = 0;
     public const FarcastHorizonSchedule HorizonSchedule = FarcastHorizonSchedule.Constant;
     public const FarcastCounterfactual JudgeAgainst = FarcastCounterfactual.Trend;
+    public const double ObservedAverageDecay = 0.0;
 }

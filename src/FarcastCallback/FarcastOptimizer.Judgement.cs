@@ -85,6 +85,7 @@ public sealed partial class FarcastOptimizer
         }
         var savedInnerState = Inner is OptimizerHelper helper && SavePreJumpInnerState(helper);
         JumpSearch.InScope(buffers.Apply);
+        _observedAverage?.Reset();
         _pending = new PendingJump(start, rung, expected, savedInnerState, RealSteps) { StepsLeft = _options.JudgeAfterSteps };
     }
 
@@ -176,6 +177,7 @@ public sealed partial class FarcastOptimizer
         var raced = RacesWhenJudging;
         _pending = null;
         JumpSearch.InScope(_buffers!.RollBack);
+        _observedAverage?.Reset();   // the average of the pre-jump run is not kept: it starts again at the restored weights
         if (pending.SavedInnerState) RestorePreJumpInnerState((OptimizerHelper)Inner);
         var judgedAfter = _options.JudgeAfterSteps - pending.StepsLeft;
         EffectiveSteps = pending.Start + (raced ? judgedAfter : 0);

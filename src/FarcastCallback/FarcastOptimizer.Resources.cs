@@ -14,6 +14,7 @@ public sealed partial class FarcastOptimizer
         if (disposing)
         {
             DisposeWindow();
+            _observedAverage?.Dispose();
             _preJumpInnerState.Dispose();
             _mainInnerState.Dispose();
             _liveGroupOptions.Dispose();
@@ -24,7 +25,7 @@ public sealed partial class FarcastOptimizer
 
     private (WindowBuffers Buffers, LeastSquaresWindowFit Fit) EnsureWindow()
     {
-        _buffers ??= new WindowBuffers(_parameters);
+        _buffers ??= new WindowBuffers(_parameters, observed: _observedAverage?.Averages);
         _fit ??= new LeastSquaresWindowFit(_parameters, _options.Horizon);
         return (_buffers, _fit);
     }
@@ -45,8 +46,14 @@ public sealed partial class FarcastOptimizer
         _nextDelayedRung = 0;
         _recentReading = null;
         _parameters = parameters;
+        _observedAverage?.Dispose();
+        _observedAverage = ObservedAverage(parameters);
         LastMaps = FixedMaps();
     }
+
+    /// <summary>The average the windows observe (<see cref="FarcastOptions.ObservedAverageDecay"/>), started at the current weights; null for the raw weights.</summary>
+    private ExponentialWeightAverage? ObservedAverage(Parameter[] parameters) =>
+        _options.ObservedAverageDecay > 0 && parameters.Length > 0 ? new ExponentialWeightAverage(parameters, _options.ObservedAverageDecay) : null;
 
     private void DisposeWindow()
     {

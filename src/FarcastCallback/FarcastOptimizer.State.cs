@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using FarcastCallback.Forecasting;
 using FarcastCallback.Jumping;
 using FarcastCallback.Observation;
+using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ namespace FarcastCallback;
 public sealed partial class FarcastOptimizer
 {
     private const string StateFormatName = "FarcastCallback.FarcastOptimizer";
-    private const int StateFormatVersion = 5;
+    private const int StateFormatVersion = 6;
     private const int HashBytes = 32;
 
     private static readonly PropertyInfo[] Settings = typeof(FarcastOptions)
@@ -27,7 +28,8 @@ public sealed partial class FarcastOptimizer
 
     /// <summary>
     /// Saves the inner optimizer's state (managed TorchSharp optimizers) and the farcast state — every setting, the
-    /// counters, the fitted maps, the window's statistics and buffers — so a run resumed from it produces the same weights.
+    /// counters, the fitted maps, the observed average (<see cref="FarcastOptions.ObservedAverageDecay"/>), the window's
+    /// statistics and buffers — so a run resumed from it produces the same weights.
     /// </summary>
     /// <exception cref="InvalidOperationException">A jump is under judgement (<see cref="JumpUnderJudgement"/>): its weights may still be rolled back.</exception>
     public void save_state_dict(BinaryWriter writer)
@@ -125,11 +127,12 @@ public sealed partial class FarcastOptimizer
         writer.Write(_recentReadingDue);
         writer.Write(LastMaps.Count);
         foreach (var map in LastMaps) map.Write(writer);
+        using var scope = NewDisposeScope();
+        foreach (var average in _observedAverage?.Averages ?? Array.Empty<Tensor>()) average.cpu().contiguous().Save(writer);
         writer.Write(_window is not null);
         if (_window is not { } window) return;
         writer.Write(window.ReusesMap);
         writer.Write(_position);
-        using var scope = NewDisposeScope();
         _fit!.Write(writer);
         _buffers!.Write(writer);
     }
@@ -190,6 +193,9 @@ public sealed partial class FarcastOptimizer
             Expect(maps[i].Horizon, _options.Horizon, "the horizon of a fitted map");
         }
 
+        var averages = _observedAverage?.Averages ?? Array.Empty<Tensor>();
+        var savedAverages = averages.Select(average => WindowBuffers.LoadChecked(average, reader)).ToArray();
+
         WindowSchedule? window = null;
         long position = 0;
         Action restoreFit = () => { }, restoreBuffers = () => { };
@@ -218,6 +224,7 @@ public sealed partial class FarcastOptimizer
             _recentReading = recentReading;
             _recentReadingDue = recentReadingDue;
             LastMaps = mapCount == 0 ? FixedMaps() : maps;
+            for (var i = 0; i < averages.Count; i++) averages[i].copy_(savedAverages[i]);
             restoreFit();
             restoreBuffers();
             _window = window;

@@ -24,7 +24,8 @@ namespace FarcastCallback;
 /// <para><c>step</c>, <c>zero_grad</c>, <c>parameters</c>, <c>add_param_group</c> and <see cref="ParamGroups"/>
 /// delegate to <see cref="Inner"/>, so learning-rate schedulers built on the wrapper drive the inner optimizer.
 /// The wrapper does not own <see cref="Inner"/>: disposing it frees only the farcast buffers.</para>
-/// <para>Memory: three copies of the trained parameters while observing; no per-step copy of the weights.</para>
+/// <para>Memory: three copies of the trained parameters while observing (four with
+/// <see cref="FarcastOptions.ObservedAverageDecay"/>); no per-step copy of the weights.</para>
 /// </remarks>
 public sealed partial class FarcastOptimizer : optim.Optimizer
 {
@@ -40,6 +41,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
     private int _lastKeptRung;
     private long _overheadTimestampTicks;
     private readonly bool[] _observedTargets;
+    private ExponentialWeightAverage? _observedAverage;
     private bool _disposed;
 
     /// <summary>Wraps <paramref name="inner"/> with the given settings, which are validated here.</summary>
@@ -64,6 +66,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
                 $"{FarcastOptions.SectionName}:{nameof(FarcastOptions.JudgeAgainst)} Race needs an inner optimizer whose state TorchSharp can save (its own optimizers); {inner.GetType().Name} cannot.", nameof(inner));
         LastMaps = FixedMaps();
         _observedTargets = ObservedTargets(_options);
+        _observedAverage = ObservedAverage(_parameters);
     }
 
     /// <summary>
@@ -142,8 +145,11 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         };
     }
 
-    /// <summary>Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the trained parameters.</summary>
-    public long BufferBytes => _buffers?.Bytes ?? 0;
+    /// <summary>
+    /// Bytes held by the farcast buffers: 0 until the first window starts, then three copies of the trained parameters;
+    /// with <see cref="FarcastOptions.ObservedAverageDecay"/> one more copy, the average, from the start.
+    /// </summary>
+    public long BufferBytes => (_buffers?.Bytes ?? 0) + (_observedAverage?.Averages.Sum(t => t.numel() * t.ElementSize) ?? 0);
 
     /// <summary>The maps of the last fit, one per parameter; Stop mode reuses them for a final jump that a full window cannot reach.</summary>
     internal IReadOnlyList<Lfd2Map> LastMaps { get; private set; }
@@ -164,6 +170,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
         var innerEnd = Stopwatch.GetTimestamp();
         RealSteps++;
         EffectiveSteps++;
+        _observedAverage?.Update();
         if (_guard.FromStepLoss) _guard.StepComputed(loss ?? throw new InvalidOperationException($"{nameof(VerifyWithStepLoss)}: the step's closure returned no loss."));
         if (_pending is not null) JudgeIfDue();
         else if (_window is not null) Observe();
@@ -311,6 +318,7 @@ public sealed partial class FarcastOptimizer : optim.Optimizer
             return;
         }
 
+        _observedAverage?.Reset();   // the weights were written: the observed average starts again there
         Keep(start, outcome.Step, isFinal ? JumpReason.FinalFarcast : JumpReason.Accepted, outcome.LossBefore, outcome.LossAfter, 0);
     }
 

@@ -147,6 +147,27 @@ public sealed class FarcastOptions
     /// needs <see cref="JudgeAfterSteps"/> of 1 or more.</value>
     public FarcastCounterfactual JudgeAgainst { get; set; } = FarcastDefaults.JudgeAgainst;
 
+    /// <summary>
+    /// The decay of an exponential moving average of the weights that the windows observe instead of the raw weights:
+    /// the map is fitted to the averaged trajectory and applied to the average's recent input window, so it extrapolates
+    /// the drift rather than the minibatch noise, and the forecast is written into the model as before. The average is
+    /// updated after every real step and starts again at the weights wherever they are written (a jump, a rollback). It
+    /// costs one more copy of the trained parameters and one update per real step. 0 observes the raw weights.
+    /// </summary>
+    /// <value>The default value is 0. Valid range: 0 to below 1.</value>
+    [Range(0.0, 1.0)]
+    public double ObservedAverageDecay { get; set; } = FarcastDefaults.ObservedAverageDecay;
+
+    /// <summary>
+    /// The real step at which these settings write their first jump (the first write of the
+    /// <see cref="FarcastMap.Smoothing"/> map) in <see cref="FarcastMode.Resume"/> mode: <see cref="WarmupSteps"/>,
+    /// then one window of (<see cref="InputSteps"/> - 1 + <see cref="Horizon"/>) × <see cref="Stride"/> real steps, or
+    /// (<see cref="InputSteps"/> - 1) × <see cref="Stride"/> for a map that is not fitted. A run of fewer real steps
+    /// never jumps: it trains exactly as its inner optimizer would.
+    /// </summary>
+    public long FirstJumpRealStep() =>
+        WarmupSteps + new Observation.WindowSchedule(InputSteps, Horizon, Stride, ReusesMap: Map != FarcastMap.Fitted).End;
+
     /// <summary>A copy, so that later edits of the source do not change a running optimizer.</summary>
     internal FarcastOptions Clone() => (FarcastOptions)MemberwiseClone();
 }

@@ -51,6 +51,9 @@ internal sealed class FarcastOptionsValidator : IValidateOptions<FarcastOptions>
             yield return $"({Key(nameof(FarcastOptions.InputSteps))} - 1 + {Key(nameof(FarcastOptions.Horizon))}) × {Key(nameof(FarcastOptions.Stride))} " +
                          $"must be at most {int.MaxValue} real steps (one window); got {windowSpan}.";
 
+        if (options.ObservedAverageDecay >= 1)
+            yield return $"{Key(nameof(FarcastOptions.ObservedAverageDecay))} must be below 1 (an average of decay 1 never moves); got {Format(options.ObservedAverageDecay)}.";
+
         if (options.JudgeAgainst == FarcastCounterfactual.Race && options.JudgeAfterSteps == 0)
             yield return $"{Key(nameof(FarcastOptions.JudgeAgainst))} Race needs a delayed judgement: set {Key(nameof(FarcastOptions.JudgeAfterSteps))} to 1 or more.";
 

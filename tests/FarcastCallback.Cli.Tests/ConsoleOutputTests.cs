@@ -20,6 +20,19 @@ public sealed class ConsoleOutputTests
     }
 
     [Test]
+    public void A_run_too_short_for_any_jump_says_so_in_one_warning_line()
+    {
+        var (code, output) = CliRunner.Run(ShortRun);
+        var (jumpingCode, jumping) = CliRunner.Run(ShortRun.Concat(new[] { "--Farcast:WarmupSteps=5", "--Farcast:Horizon=4", "--Farcast:MinJump=4" }).ToArray());
+
+        Assert.That((code, jumpingCode), Is.EqualTo((0, 0)), output + jumping);
+        // The full-batch profile: 100 warm-up steps and a window of (5 - 1 + 64) steps.
+        Assert.That(output.Split('\n').Count(l => l.StartsWith("warning: no jump can come", StringComparison.Ordinal)), Is.EqualTo(1), output);
+        Assert.That(output, Does.Contain("warning: no jump can come within the run's 50 real steps: these farcast settings write their first at real step 168 (WarmupSteps 100, then a window of 68)"));
+        Assert.That(jumping, Does.Not.Contain("no jump can come"));
+    }
+
+    [Test]
     public void Quiet_prints_the_result_table_only()
     {
         var (code, quiet) = CliRunner.Run(ShortRun.Append("--quiet").ToArray());

@@ -28,8 +28,9 @@ public sealed class OptionsTests
             Assert.That(options.JudgeAfterSteps, Is.EqualTo(0), "jumps are judged at once unless a delay is chosen");
             Assert.That(options.HorizonSchedule, Is.EqualTo(FarcastHorizonSchedule.Constant));
             Assert.That(options.JudgeAgainst, Is.EqualTo(FarcastCounterfactual.Trend));
+            Assert.That(options.ObservedAverageDecay, Is.EqualTo(0.0), "the windows observe the raw weights");
         });
-        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(16));
+        Assert.That(typeof(FarcastOptions).GetProperties().Count(p => p.CanWrite), Is.EqualTo(17));
     }
 
     [TestCase(5, 6, "Farcast:MinJump must be at most Farcast:Horizon (5); got 6.")]
@@ -72,6 +73,8 @@ public sealed class OptionsTests
     [TestCase(nameof(FarcastOptions.RefitEvery), "-1", "Farcast:RefitEvery must be between 0 and 2147483647; got -1.")]
     [TestCase(nameof(FarcastOptions.MinTensorSize), "-3", "Farcast:MinTensorSize must be between 0 and 100000000; got -3.")]
     [TestCase(nameof(FarcastOptions.VerifyStandardErrors), "-0.5", "Farcast:VerifyStandardErrors must be between 0 and 1000; got -0.5.")]
+    [TestCase(nameof(FarcastOptions.ObservedAverageDecay), "-0.1", "Farcast:ObservedAverageDecay must be between 0 and 1; got -0.1.")]
+    [TestCase(nameof(FarcastOptions.ObservedAverageDecay), "1", "Farcast:ObservedAverageDecay must be below 1 (an average of decay 1 never moves); got 1.")]
     public void The_constructor_rejects_an_out_of_range_value_naming_the_key(string key, string value, string message)
     {
         var options = Bind(new Dictionary<string, string?> { [$"Farcast:{key}"] = value });

@@ -25,6 +25,24 @@ public sealed class StrideAndReuseTests
         Assert.That(jumps.Select(j => j.Error), Has.All.LessThanOrEqualTo(1e-5));
     }
 
+    [TestCase(FarcastMap.Fitted, 27L)]
+    [TestCase(FarcastMap.Smoothing, 12L)]
+    [TestCase(FarcastMap.LinearExtrapolation, 12L)]
+    public void The_options_say_at_which_real_step_the_first_jump_comes(FarcastMap map, long expected)
+    {
+        var options = new FarcastOptions { WarmupSteps = 3, InputSteps = 4, Horizon = 5, MinJump = 5, Stride = 3, RefitEvery = 0, Map = map };
+        using var problem = new QuadraticProblem(seed: 4, Shapes, curvature: new[] { 1.0, 1.0 }, learningRate: 0.01);
+        using var farcast = new FarcastOptimizer(problem.GradientDescent(), options).Unguarded();
+        var first = (long?)null;
+        farcast.Jumped += (_, _) => first ??= farcast.RealSteps;
+
+        for (var i = 0; i < 40; i++) problem.Step(farcast);
+
+        // Fitted: 3 + (4 - 1 + 5) × 3; a map that is not fitted writes at the end of its input window, 3 + (4 - 1) × 3.
+        Assert.That(options.FirstJumpRealStep(), Is.EqualTo(expected));
+        Assert.That(first, Is.EqualTo(expected));
+    }
+
     [Test]
     public void Reused_maps_jump_after_each_fresh_input_window_and_a_fit_follows_every_RefitEvery_reuses()
     {

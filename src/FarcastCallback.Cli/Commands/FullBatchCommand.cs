@@ -165,7 +165,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         if (settings.LearningRateGrid is not null && arguments.Given("--ema-decay"))
             throw new ArgumentException("--ema-decay applies to the paired runs only; --lr-grid trains plain runs to tune the rate.");
         if (settings.Csv is not null && arguments.Given("--dataset")) throw new ArgumentException("--dataset and --csv are two sources of data; give one.");
-        var options = PairedRunConsole.FarcastOptions(farcastSettings, profile: "fullbatch");
+        var options = PairedRunConsole.FarcastOptions(farcastSettings, "fullbatch");
         if (settings.StepLossGuard && settings.NoGuard) throw new ArgumentException("--step-loss-guard and --no-guard contradict each other; give one.");
         if (settings.StepLossGuard && options.JudgeAfterSteps == 0)
             throw new ArgumentException("--step-loss-guard judges a jump by the losses of the steps after it: give --Farcast:JudgeAfterSteps=1 or more (1 judges the loss at the jumped weights).");
@@ -184,6 +184,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         if (settings.LearningRateGrid is not null)
             return TuneBaseline(task, jobSettings with { ReferenceLearningRate = settings.ReferenceLearningRate ?? 1e-3 }, Settings.Rates(settings.LearningRateGrid)!, run, settings, settings.Out);
 
+        PairedRunConsole.WarnIfNoJumpFits(options, settings.Steps);
         var comparison = task is InrTask inr ? new InrComparison(inr.Image) : null;
         var renderAt = new[] { settings.Steps / 10, settings.Steps / 3, settings.Steps };
         var results = PairedRunConsole.WithProgress(settings, progress => FullBatchJob.Run(task, jobSettings, options, loggers.CreateLogger("farcast.fullbatch"), progress,

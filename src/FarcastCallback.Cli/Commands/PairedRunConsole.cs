@@ -14,22 +14,33 @@ namespace FarcastCallback.Cli.Commands;
 internal static class PairedRunConsole
 {
     /// <summary>
-    /// The farcast settings: appsettings.json's Farcast section (overlaid by appsettings.<c>profile</c>.json for a regime
-    /// that needs other defaults), overridden by the <c>--Farcast:KEY=VALUE</c> arguments, checked key by key, bound
-    /// and validated.
+    /// The farcast settings: appsettings.json's Farcast section (overlaid in turn by appsettings.<c>profile</c>.json for
+    /// each profile of a regime that needs other defaults), overridden by the <c>--Farcast:KEY=VALUE</c> arguments,
+    /// checked key by key, bound and validated.
     /// </summary>
-    public static FarcastOptions FarcastOptions(FarcastSettingArguments arguments, string? profile = null)
+    public static FarcastOptions FarcastOptions(FarcastSettingArguments arguments, params string[] profiles)
     {
         var builder = new ConfigurationBuilder()
             .SetBasePath(AppContext.BaseDirectory)
             .AddJsonFile("appsettings.json", optional: true);
         // A profile the command names must be there: without it the run would silently use other settings.
-        if (profile is not null) builder.AddJsonFile(ProfileFile(profile), optional: false);
+        foreach (var profile in profiles) builder.AddJsonFile(ProfileFile(profile), optional: false);
         var configuration = builder.AddInMemoryCollection(arguments.Values).Build();
         FarcastSettingArguments.Check(configuration);
         // Through dependency injection, as an application would: the options are bound and validated on first use.
         using var services = new ServiceCollection().AddFarcast(configuration).BuildServiceProvider();
         return services.GetRequiredService<IOptions<FarcastOptions>>().Value;
+    }
+
+    /// <summary>
+    /// One warning line when the farcast run cannot jump within <paramref name="realSteps"/> (its first jump would come
+    /// later): the run then trains exactly as plain training does, and its table would compare plain with itself.
+    /// </summary>
+    public static void WarnIfNoJumpFits(FarcastOptions options, long realSteps)
+    {
+        var first = options.FirstJumpRealStep();
+        if (first > realSteps)
+            AnsiConsole.MarkupLineInterpolated($"[yellow]warning:[/] no jump can come within the run's {realSteps} real steps: these farcast settings write their first at real step {first} (WarmupSteps {options.WarmupSteps}, then a window of {first - options.WarmupSteps}); the farcast run will train exactly as plain training.");
     }
 
     /// <summary>The profile's file next to the program; a folder of that name is refused with one line.</summary>

@@ -96,6 +96,7 @@ public sealed class TextCommand(FarcastSettingArguments farcastSettings) : Comma
         var inputs = TextInputs.Load(settings, settings.VerifyTexts, logger);
         var jobSettings = new TextJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.MaxLength, settings.EvaluateEvery,
             Lora: settings.Lora(), AverageDecay: settings.EmaDecay);
+        PairedRunConsole.WarnIfNoJumpFits(options, settings.Steps);
         var run = RunInfo.FromCommandLine();
         var result = PairedRunConsole.WithProgress(settings, progress => TextJob.Run(inputs.Split, inputs.Tokenizer, inputs.Pretrained, jobSettings, options, logger, progress,
             done => ResultSummary.WritePartial(settings.Out, Hosts.Training.PairedRunReport.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));

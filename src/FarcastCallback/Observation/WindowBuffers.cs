@@ -19,6 +19,7 @@ namespace FarcastCallback.Observation;
 internal sealed class WindowBuffers : IDisposable
 {
     private readonly Parameter[] _parameters;
+    private readonly Tensor[] _observed;
     private readonly FlatLayout _layout;
     private readonly Tensor[] _bucketFirstAndDisplacement;
     private readonly Tensor[] _bucketRecentStart;
@@ -34,10 +35,18 @@ internal sealed class WindowBuffers : IDisposable
     private readonly bool[] _moves;
     private bool _disposed;
 
+    /// <param name="parameters">The trained parameters, which jumps write and rollbacks restore.</param>
+    /// <param name="chunkScalars">The longest run of the flat layout.</param>
+    /// <param name="observed">What the windows record and the forecast extrapolates, one tensor per parameter of its
+    /// shape and dtype on its device: the parameters themselves when null, else an average of their trajectory
+    /// (<see cref="FarcastOptions.ObservedAverageDecay"/>).</param>
     /// <exception cref="ArgumentException">The parameters are on more than one device.</exception>
-    public WindowBuffers(IReadOnlyList<Parameter> parameters, long chunkScalars = FlatLayout.ChunkScalars)
+    public WindowBuffers(IReadOnlyList<Parameter> parameters, long chunkScalars = FlatLayout.ChunkScalars, IReadOnlyList<Tensor>? observed = null)
     {
         _parameters = parameters.ToArray();
+        _observed = observed?.ToArray() ?? _parameters.Cast<Tensor>().ToArray();
+        if (_observed.Length != _parameters.Length)
+            throw new ArgumentException($"{_observed.Length} observed tensors for {_parameters.Length} parameters.", nameof(observed));
         var devices = _parameters.Select(p => p.device.ToString()).Distinct().ToArray();
         if (devices.Length > 1)
             throw new ArgumentException($"The trained parameters are on {devices.Length} devices ({string.Join(", ", devices)}); farcasting needs them on one.", nameof(parameters));
@@ -87,8 +96,9 @@ internal sealed class WindowBuffers : IDisposable
     public ScalarType RunDtype(int r) => _layout.Buckets[_layout.Runs[r].Bucket].Dtype;
 
     /// <summary>
-    /// Run <paramref name="r"/>'s current weights, flat: a view of the parameter's own storage for a run of one
-    /// contiguous parameter, else one concatenation (a temporary of the run's length, in the caller's dispose scope).
+    /// Run <paramref name="r"/>'s current observed weights (the parameters, or their average), flat: a view of the
+    /// observed tensor's own storage for a run of one contiguous tensor, else one concatenation (a temporary of the run's
+    /// length, in the caller's dispose scope).
     /// </summary>
     public Tensor RunWeights(int r)
     {
@@ -96,7 +106,7 @@ internal sealed class WindowBuffers : IDisposable
         var views = _runWeights[r];
         var parts = new Tensor[pieces.Length];
         for (var k = 0; k < pieces.Length; k++)
-            parts[k] = views[k] ?? _parameters[pieces[k].Parameter].detach().reshape(-1).narrow(0, pieces[k].Start, pieces[k].Length);
+            parts[k] = views[k] ?? _observed[pieces[k].Parameter].detach().reshape(-1).narrow(0, pieces[k].Start, pieces[k].Length);
         return parts.Length == 1 ? parts[0] : cat(parts);
     }
 
@@ -116,7 +126,7 @@ internal sealed class WindowBuffers : IDisposable
     }
 
     /// <summary>
-    /// Takes fresh views of the parameters' storage, for the flat records to read from: called at every fitting window's
+    /// Takes fresh views of the observed tensors' storage (the parameters, or their average), for the flat records to read from: called at every fitting window's
     /// start (a window that reuses its map reads through the views of the last one), so weights whose storage was
     /// replaced between cycles are read where they are now. A parameter that is not contiguous (a transposed weight, channels-last) has no flat view: it is reshaped,
     /// a copy, each time it is read.
@@ -130,7 +140,7 @@ internal sealed class WindowBuffers : IDisposable
             for (var k = 0; k < pieces.Length; k++)
             {
                 _runWeights[r][k]?.Dispose();
-                var p = _parameters[pieces[k].Parameter];
+                var p = _observed[pieces[k].Parameter];
                 _runWeights[r][k] = p.is_contiguous()
                     ? p.detach().view(-1).narrow(0, pieces[k].Start, pieces[k].Length).DetachFromDisposeScope()
                     : null;
@@ -340,7 +350,8 @@ internal sealed class WindowBuffers : IDisposable
         return where(allFinite, zeros_like(allFinite, ScalarType.Float64), full_like(allFinite, double.NaN, ScalarType.Float64));
     }
 
-    private static Tensor LoadChecked(Tensor target, BinaryReader reader)
+    /// <summary>Reads one saved tensor and checks it has <paramref name="target"/>'s shape and dtype; the tensor belongs to the caller's dispose scope.</summary>
+    internal static Tensor LoadChecked(Tensor target, BinaryReader reader)
     {
         var loaded = torch.Tensor.Load(reader);
         if (!loaded.shape.SequenceEqual(target.shape) || loaded.dtype != target.dtype)
