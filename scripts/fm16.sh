@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The FM-16 measurements of issue 19 (docs/benchmarks.md, "FM-16: the delayed guard and the weight average"):
 #   tune     seeds 1-3, one row per setting: the delayed guard at 200 steps (trend at 2 SE and 0 SE, race) and 400, no guard (constant
-#            and shrinking horizon), the smoothing-only control (unguarded), the immediate guard; TUNE_ROWS picks
+#            and shrinking horizon), the smoothing-only control (unguarded), the immediate guard, no guard fitted to an EMA
+#            of the weights (ObservedAverageDecay 0.99); TUNE_ROWS picks
 #   heldout  seeds 11-15 with the row chosen on seeds 1-3 (so far: no guard, EMA 0.99; HELDOUT_ROW, default no-guard)
 #   transfer FM-32 and the paper's CNN (CnnFashion) on seeds 11-15 with the same settings, untouched (CnnFashion's 3,000 steps
 #            take NiNo's cadence scaled to its length, appsettings.cnnfashion.json: at FM-16's the first jump would come at 3,400)
@@ -27,13 +28,14 @@ declare -A rows=(
   [no-guard]="--verify-images 0"
   [no-guard-shrinking]="--verify-images 0 --Farcast:HorizonSchedule=Shrinking --Farcast:TotalSteps=10000"
   [smoothing]="--verify-images 0 --Farcast:Map=Smoothing"
+  [no-guard-observed-ema]="--verify-images 0 --Farcast:ObservedAverageDecay=0.99"
   [immediate]="$guard"
 )
 known_row() { [[ -n "${rows[$1]+set}" ]] || { echo "unknown row '$1' (${!rows[*]})" >&2; exit 2; }; }
 for stage in $stages; do
   case "$stage" in
     tune)
-      for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se delayed-200-race no-guard no-guard-shrinking smoothing delayed-400 immediate}; do
+      for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se delayed-200-race no-guard no-guard-shrinking smoothing no-guard-observed-ema delayed-400 immediate}; do
         known_row "$row"
         # shellcheck disable=SC2086
         farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
