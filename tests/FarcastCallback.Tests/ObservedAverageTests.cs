@@ -18,10 +18,14 @@ public sealed class ObservedAverageTests
     {
         private readonly Tensor _gradient = tensor(new[] { 0.3, -0.1, 2.0 }, ScalarType.Float64);
 
-        public ConstantGradient(FarcastOptions options)
+        /// <param name="options">The wrapper's settings.</param>
+        /// <param name="guard">The guard's loss; null runs unguarded.</param>
+        public ConstantGradient(FarcastOptions options, Func<float>? guard = null)
         {
             Weights = nn.Parameter(tensor(new[] { 1.0, -2.0, 0.5 }, ScalarType.Float64));
-            Farcast = new FarcastOptimizer(optim.SGD(new[] { Weights }, LearningRate), options).Unguarded();
+            Farcast = new FarcastOptimizer(optim.SGD(new[] { Weights }, LearningRate), options);
+            if (guard is null) Farcast.Unguarded();
+            else Farcast.VerificationLoss = guard;
         }
 
         public TorchSharp.Modules.Parameter Weights { get; }
@@ -87,6 +91,59 @@ public sealed class ObservedAverageTests
 
         Assert.That(jumpedAt, Is.EqualTo(new long[] { 4, 6, 8, 10, 12 }));
         Assert.That(checkedJumps, Is.EqualTo(5));
+        foreach (var t in averages) t.Dispose();
+    }
+
+    [Test]
+    public void A_jump_written_for_a_delayed_judgement_and_its_rollback_each_restart_the_average()
+    {
+        var reading = 0f;
+        var options = Options(Decay);
+        options.JudgeAfterSteps = 1;
+        // A guard whose loss rises by 1 at every reading: the trend expects half a unit less than the judgement reads,
+        // so every jump is rolled back one step after it was written.
+        using var run = new ConstantGradient(options, () => ++reading);
+        var rejectedAt = new List<long>();
+        run.Farcast.JumpRejected += (_, _) => rejectedAt.Add(run.Farcast.RealSteps);
+        var averages = new List<Tensor> { run.Weights.detach().clone() };
+        Tensor? preJump = null;
+        var (writes, rollbacks) = (0, 0);
+
+        for (var step = 1; step <= 11; step++)
+        {
+            var rejections = rejectedAt.Count;
+            var pending = run.Farcast.JumpUnderJudgement;
+            using var raw = run.Step();
+            var updated = averages[^1].lerp(raw, 1 - Decay);
+            if (!pending && run.Farcast.JumpUnderJudgement)
+            {
+                // Written at the window's end, from the average as in the immediate case; the average starts at the forecast.
+                var recent = averages[step - 2];
+                using var expected = recent + (updated - recent) * (1 + 3 / 2.0);
+                Assert.That(run.Weights.data<double>().ToArray(), Is.EqualTo(expected.data<double>().ToArray()).Within(1e-12), $"write at step {step}");
+                preJump?.Dispose();
+                preJump = raw.clone();
+                averages.Add(run.Weights.detach().clone());
+                updated.Dispose();
+                writes++;
+            }
+            else if (rejectedAt.Count > rejections)
+            {
+                // Rolled back to the weights the jump overwrote; the average starts again there, not at the pre-jump average.
+                Assert.That(run.Weights.data<double>().ToArray(), Is.EqualTo(preJump!.data<double>().ToArray()), $"rollback at step {step}");
+                averages.Add(run.Weights.detach().clone());
+                updated.Dispose();
+                rollbacks++;
+            }
+            else
+            {
+                averages.Add(updated);
+            }
+        }
+
+        Assert.That(rejectedAt, Is.EqualTo(new long[] { 5, 8, 11 }));
+        Assert.That((writes, rollbacks), Is.EqualTo((3, 3)));
+        preJump?.Dispose();
         foreach (var t in averages) t.Dispose();
     }
 
