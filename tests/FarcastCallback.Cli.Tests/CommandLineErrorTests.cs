@@ -26,6 +26,7 @@ public sealed class CommandLineErrorTests
     [TestCase("--Farcast:Horizn=5", "", "Farcast:Horizn is not a farcast setting")]
     [TestCase("--Farcast:Lambda=NaN", "", "Farcast:Lambda='NaN' is not a finite number")]
     [TestCase("--Farcast:Horizon=0", "", "Farcast:Horizon must be between 1 and 100000; got 0.")]
+    [TestCase("--Farcast:ObservedAverageDecay=1", "", "Farcast:ObservedAverageDecay must be below 1 (an average of decay 1 never moves); got 1.")]
     [TestCase("--lr", "NaN", "--lr must be a positive number")]
     [TestCase("--lr", "1e300", "--lr must be a positive number of at most 1000000")]
     [TestCase("--lr", "1e38", "--lr must be a positive number of at most 1000000; got 1E+38.")]
