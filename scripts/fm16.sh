@@ -10,7 +10,7 @@
 # Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
 # ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)
 # sets the evaluation grid (the tuning round used 50 to halve the evaluations' cost). Needs Debian's
-# dataset-fashion-mnist. One seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25.
+# dataset-fashion-mnist. One FM-16 seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25; a CnnFashion seed 24.
 set -euo pipefail
 out="${1:-out/fm16}"
 shift || true
