@@ -9,6 +9,10 @@ public sealed class ObservedAverageTests
 {
     private const double LearningRate = 0.1;
     private const double Decay = 0.5;
+    private static readonly double[] Gradient = { 0.3, -0.1, 2.0 };
+
+    /// <summary>Where plain SGD on the linear loss takes <paramref name="weights"/> in <paramref name="steps"/> more steps.</summary>
+    private static Tensor Along(Tensor weights, int steps) => weights - tensor(Gradient, ScalarType.Float64) * (steps * LearningRate);
 
     /// <summary>
     /// A linear loss <c>c · w</c>: plain SGD moves w by exactly <c>-lr · c</c> a step, so the test knows every raw weight
@@ -16,7 +20,7 @@ public sealed class ObservedAverageTests
     /// </summary>
     private sealed class ConstantGradient : IDisposable
     {
-        private readonly Tensor _gradient = tensor(new[] { 0.3, -0.1, 2.0 }, ScalarType.Float64);
+        private readonly Tensor _gradient = tensor(Gradient, ScalarType.Float64);
 
         /// <param name="options">The wrapper's settings.</param>
         /// <param name="guard">The guard's loss; null runs unguarded.</param>
@@ -80,7 +84,7 @@ public sealed class ObservedAverageTests
             // average after step - 2, and the jump of j = 3 is r + (1 + j / (m - 1)) · (w - r) with w the average now.
             var recent = averages[step - 2];
             using var expected = recent + (updated - recent) * (1 + 3 / 2.0);
-            using var rawForecast = raw + (raw - (raw + tensor(new[] { 0.3, -0.1, 2.0 }, ScalarType.Float64) * (2 * LearningRate))) * (3 / 2.0);
+            using var rawForecast = Along(raw, 3);   // the same map on the raw weights, a straight line: 3 more steps along it
             Assert.That(run.Weights.data<double>().ToArray(), Is.EqualTo(expected.data<double>().ToArray()).Within(1e-12), $"jump at step {step}");
             Assert.That(run.Weights.data<double>().ToArray(), Is.Not.EqualTo(rawForecast.data<double>().ToArray()).Within(1e-6),
                 "the average lags the raw weights, so its forecast is not the raw one");
@@ -159,7 +163,7 @@ public sealed class ObservedAverageTests
 
         // On a straight line the fixed map lands on it: the raw weight at step 4 plus 3 more steps of SGD.
         Assert.That(jumped);
-        using var expected = raws[3] - tensor(new[] { 0.3, -0.1, 2.0 }, ScalarType.Float64) * (3 * LearningRate);
+        using var expected = Along(raws[3], 3);
         Assert.That(run.Weights.data<double>().ToArray(), Is.EqualTo(expected.data<double>().ToArray()).Within(1e-12));
         foreach (var t in raws) t.Dispose();
     }
