@@ -117,7 +117,11 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var output = settings.Out;
         using var loggers = ConsoleLogging.Create(settings);
         var results = PairedRunConsole.WithProgress(settings, progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress,
-            done => ResultSummary.WritePartial(output, MnistJob.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds)));
+            done =>
+            {
+                // The finished seeds' curves too (steps.csv), not only their figures: what --resume reads back.
+                if (output is not null) MnistJob.Write(output, done, ResultSummary.Partial(MnistJob.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds), jobSettings);
+            }));
         var summary = ResultSummary.Complete(MnistJob.Summary(results, run, jobSettings, options), jobSettings.Seeds);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
         PairedRunConsole.ReportCurves(summary);

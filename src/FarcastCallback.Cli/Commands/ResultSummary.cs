@@ -18,6 +18,13 @@ internal static class ResultSummary
         JsonFiles.Write(Path.Combine(folder, "summary.json"), summary);
     }
 
+    /// <summary>Marks <paramref name="summary"/> as that of the <paramref name="done"/> seeds finished so far of <paramref name="planned"/>, for a writer that also writes the curves.</summary>
+    public static JsonObject Partial(JsonObject summary, int done, int planned)
+    {
+        Mark(summary, complete: false, done, planned);
+        return summary;
+    }
+
     /// <summary>Marks <paramref name="summary"/> as the whole run's.</summary>
     public static JsonObject Complete(JsonObject summary, int seeds)
     {

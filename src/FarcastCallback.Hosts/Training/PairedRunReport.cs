@@ -78,7 +78,7 @@ public static class PairedRunReport
                 foreach (var p in points)
                     csv.AppendLine(FormattableString.Invariant(
                         $"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.ValidationAccuracy:R},{p.ValidationLoss:R},{p.AverageAccuracy:R},{p.AverageLoss:R},{(p.Stands ? 1 : 0)}"));
-        File.WriteAllText(Path.Combine(directory, "steps.csv"), csv.ToString());
+        AtomicFile.WriteAllText(Path.Combine(directory, "steps.csv"), csv.ToString());
         Plot(Path.Combine(directory, "accuracy-vs-steps.png"), title, "real optimizer steps", results[0], p => p.RealSteps);
         Plot(Path.Combine(directory, "accuracy-vs-seconds.png"), title, "training seconds", results[0], p => p.Seconds);
         JsonFiles.Write(Path.Combine(directory, "summary.json"), summary);   // last: a folder with a summary holds a finished result

@@ -11,23 +11,8 @@ public static class JsonFiles
 {
     private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
 
-    /// <summary>
-    /// Writes <paramref name="node"/> to <paramref name="path"/> atomically: into a temporary file beside it, then renamed
-    /// over it, so a full disk or a kill mid-write leaves the previous file whole, never half a file.
-    /// </summary>
-    public static void Write(string path, JsonNode node)
-    {
-        var temporary = $"{path}.tmp-{Environment.ProcessId}";
-        try
-        {
-            File.WriteAllText(temporary, Finite(node)?.ToJsonString(Indented) ?? "null");
-            File.Move(temporary, path, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary)) File.Delete(temporary);
-        }
-    }
+    /// <summary>Writes <paramref name="node"/> to <paramref name="path"/> atomically (<see cref="AtomicFile.WriteAllText"/>).</summary>
+    public static void Write(string path, JsonNode node) => AtomicFile.WriteAllText(path, Finite(node)?.ToJsonString(Indented) ?? "null");
 
     /// <summary>A copy of <paramref name="node"/> with every non-finite number replaced by null.</summary>
     public static JsonNode? Finite(JsonNode? node) => node switch
