@@ -10,7 +10,9 @@
 # Every run also keeps an EMA (decay 0.99) of both runs' weights, evaluated beside them. Outputs under
 # ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)
 # sets the evaluation grid (the tuning round used 50 to halve the evaluations' cost). Needs Debian's
-# dataset-fashion-mnist. One FM-16 seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25; a CnnFashion seed 24.
+# dataset-fashion-mnist. One FM-16 seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25; an FM-32 seed 40 at
+# 50; a CnnFashion seed 24. A stage cut off (a session's end, Ctrl-C) goes on where it stopped when rerun: a folder that
+# already holds a summary is resumed (farcast mnist --resume), its finished seeds kept.
 set -euo pipefail
 out="${1:-out/fm16}"
 shift || true
@@ -31,6 +33,8 @@ declare -A rows=(
   [no-guard-observed-ema]="--verify-images 0 --Farcast:ObservedAverageDecay=0.99"
   [immediate]="$guard"
 )
+# farcast mnist ... --out DIR, resumed when DIR already holds finished seeds (nothing is rerun once it is complete).
+mnist() { local dir="${*: -1}"; if [[ -f "$dir/summary.json" ]]; then farcast mnist "$@" --resume; else farcast mnist "$@"; fi; }
 known_row() { [[ -n "${rows[$1]+set}" ]] || { echo "unknown row '$1' (${!rows[*]})" >&2; exit 2; }; }
 for stage in $stages; do
   case "$stage" in
@@ -38,18 +42,18 @@ for stage in $stages; do
       for row in ${TUNE_ROWS:-delayed-200 delayed-200-0se delayed-200-race no-guard no-guard-shrinking smoothing no-guard-observed-ema delayed-400 immediate}; do
         known_row "$row"
         # shellcheck disable=SC2086
-        farcast mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
+        mnist --preset Fm16 --seed 1 --seeds 3 "${grid[@]}" ${rows[$row]} --out "$out/tune-$row"
       done ;;
     heldout)
       known_row "${HELDOUT_ROW:-no-guard}"
       # shellcheck disable=SC2086
-      farcast mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" ${rows[${HELDOUT_ROW:-no-guard}]} --out "$out/heldout" ;;
+      mnist --preset Fm16 --seed 11 --seeds 5 "${grid[@]}" ${rows[${HELDOUT_ROW:-no-guard}]} --out "$out/heldout" ;;
     transfer)
-      farcast mnist --preset Fm32 --seed 11 --seeds 5 "${grid[@]}" --out "$out/transfer-fm32"
-      farcast mnist --preset CnnFashion --lr "${CNN_LR:-1e-3}" --seed 11 --seeds 5 --out "$out/transfer-cnn" ;;
+      mnist --preset Fm32 --seed 11 --seeds 5 "${grid[@]}" --out "$out/transfer-fm32"
+      mnist --preset CnnFashion --lr "${CNN_LR:-1e-3}" --seed 11 --seeds 5 --out "$out/transfer-cnn" ;;
     cnn-rate)
       for lr in 3e-4 1e-3 3e-3; do
-        farcast mnist --preset CnnFashion --lr "$lr" --seed 1 --seeds 3 --out "$out/cnn-rate-$lr"
+        mnist --preset CnnFashion --lr "$lr" --seed 1 --seeds 3 --out "$out/cnn-rate-$lr"
       done ;;
     *) echo "unknown stage '$stage' (tune, heldout, transfer, cnn-rate)" >&2; exit 2 ;;
   esac

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Nodes;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Hosts.Training;
 using FarcastCallback.Lab.Reporting;
@@ -55,8 +56,16 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [DefaultValue(MnistPresets.DefaultAverageDecay)]
         public double EmaDecay { get; init; } = MnistPresets.DefaultAverageDecay;
 
+        [CommandOption("--resume")]
+        [Description("Go on with the run in --out: its finished seeds (summary.json and steps.csv) are read back and checked against this command's settings, which must be the same but for --seeds; the run continues from the next seed and its summary ends as one uninterrupted run's would, this command listed under 'resumed'.")]
+        public bool Resume { get; init; }
+
+        protected override bool GoesOnInOut => Resume;
+
         public override ValidationResult Validate()
         {
+            if (Resume && Out is null) return ValidationResult.Error("--resume needs --out DIR: the folder of the run to go on with.");
+            if (Resume && Force) return ValidationResult.Error("--resume and --force contradict each other: --force sets the folder's result aside, --resume goes on with it; give one.");
             if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
@@ -69,13 +78,15 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         context.Arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
         if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
+        var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
+            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay);
+        var resumed = Resumed(settings, jobSettings, options);
+        if (resumed is { Complete: true } finished && finished.Seeds.Count == jobSettings.Seeds) return NothingToResume(settings);
         var path = settings.Data ?? MnistData.DefaultPath;
         var all = MnistData.Load(path, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
-        var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
-            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay);
-        return Run(data, jobSettings, options, settings, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer", resumed);
     }
 
     /// <summary>NiNo's protocol: the options it fixes may not be given; --steps, --eval-every and --verify-images may.</summary>
@@ -89,18 +100,20 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
                     ? $"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images)."
                     : $"{fixedFlag} is fixed by --preset {settings.Preset} (AdamW, batch 128, constant rate, all images; --lr may be given).");
         var options = PairedRunConsole.FarcastOptions(farcastSettings, Profiles(settings.Preset));
-        var path = settings.Data ?? MnistPresets.FashionMnistPath;
-        var data = MnistPresets.NinoSplit(path);
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : null, settings.Seeds, settings.Seed,
             Given("--eval-every") ? settings.EvaluateEvery : null, Given("--verify-images") ? settings.VerifyImages : MnistPresets.DefaultVerifyChunk, settings.EmaDecay,
             Given("--lr") ? settings.LearningRate : null);
+        var resumed = Resumed(settings, jobSettings, options);
+        if (resumed is { Complete: true } finished && finished.Seeds.Count == jobSettings.Seeds) return NothingToResume(settings);
+        var path = settings.Data ?? MnistPresets.FashionMnistPath;
+        var data = MnistPresets.NinoSplit(path);
         if (jobSettings.VerifyChunk > data.Verification.Count)
             throw new ArgumentException($"--verify-images {jobSettings.VerifyChunk} is more than the guard pool's {data.Verification.Count} images.");
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
         if (jobSettings.VerifyChunk == 0) data = data with { Verification = data.Verification.Select(Array.Empty<int>()) };
         var target = jobSettings.TargetAccuracy is { } fixedTarget ? $"{fixedTarget:P1}" : "plain training's smoothed final accuracy";
         AnsiConsole.MarkupLineInterpolated($"{settings.Preset} on [bold]{path}[/]: {data.Train.Count} train, a guard pool of {data.Verification.Count} ({jobSettings.VerifyChunk} per check), {data.Validation.Count} test; AdamW {jobSettings.LearningRate:G3}, {jobSettings.Steps} steps; target {target}.");
-        return Run(data, jobSettings, options, settings, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer");
+        return Run(data, jobSettings, options, settings, $"{settings.Preset.DisplayName()}: plain AdamW vs FarcastOptimizer", resumed);
     }
 
     /// <summary>
@@ -110,19 +123,52 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     /// </summary>
     internal static string[] Profiles(MnistPreset preset) => preset == MnistPreset.CnnFashion ? new[] { "nino", "cnnfashion" } : new[] { "nino" };
 
-    private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, Settings settings, string title)
+    /// <summary>With --resume, the finished seeds in --out, checked against this job (before any data is loaded); else null.</summary>
+    private static PairedRunRecord? Resumed(Settings settings, MnistJobSettings jobSettings, FarcastOptions options)
+    {
+        if (!settings.Resume) return null;
+        var record = PairedRunRecord.Read(settings.Out!, jobSettings, options, jobSettings.FirstSeed, jobSettings.TargetAccuracy);
+        var count = record.Seeds.Count;
+        if (count > jobSettings.Seeds)
+            throw new ArgumentException($"--seeds {jobSettings.Seeds} asks for fewer seeds than the {count} {settings.Out} already holds; give --seeds {count} or more.");
+        if (count < jobSettings.Seeds)
+            AnsiConsole.MarkupLineInterpolated($"Resuming [bold]{settings.Out}[/] ({record.Run.Command}, {record.Run.Date}): {SeedRange(jobSettings.FirstSeed, count, "no seed")} finished; running {SeedRange(jobSettings.FirstSeed + count, jobSettings.Seeds - count, "")}.");
+        return record;
+    }
+
+    private static int NothingToResume(Settings settings)
+    {
+        AnsiConsole.MarkupLineInterpolated($"[bold]{settings.Out}[/] already holds every seed of a finished run; nothing to resume.");
+        return 0;
+    }
+
+    private static string SeedRange(int first, int count, string none) => count switch
+    {
+        0 => none,
+        1 => $"seed {first}",
+        _ => $"seeds {first}–{first + count - 1}",
+    };
+
+    private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, Settings settings, string title, PairedRunRecord? resumed)
     {
         PairedRunConsole.WarnIfNoJumpFits(options, jobSettings.Steps);
-        var run = RunInfo.FromCommandLine();
+        var now = RunInfo.FromCommandLine();
         var output = settings.Out;
+        // A resumed run's summary keeps what started it and lists every command that went on with it.
+        JsonObject SummaryOf(IReadOnlyList<PairedSeedResult> done)
+        {
+            var summary = MnistJob.Summary(done, resumed?.Run ?? now, jobSettings, options);
+            if (resumed is not null) summary[PairedRunRecord.ResumptionsKey] = resumed.ResumptionsWith(now);
+            return summary;
+        }
         using var loggers = ConsoleLogging.Create(settings);
         var results = PairedRunConsole.WithProgress(settings, progress => MnistJob.Run(data, jobSettings, options, loggers.CreateLogger("farcast.mnist"), progress,
             done =>
             {
                 // The finished seeds' curves too (steps.csv), not only their figures: what --resume reads back.
-                if (output is not null) MnistJob.Write(output, done, ResultSummary.Partial(MnistJob.Summary(done, run, jobSettings, options), done.Count, jobSettings.Seeds), jobSettings);
-            }));
-        var summary = ResultSummary.Complete(MnistJob.Summary(results, run, jobSettings, options), jobSettings.Seeds);
+                if (output is not null) MnistJob.Write(output, done, ResultSummary.Partial(SummaryOf(done), done.Count, jobSettings.Seeds), jobSettings);
+            }, resumed?.Seeds));
+        var summary = ResultSummary.Complete(SummaryOf(results), jobSettings.Seeds);
         PairedRunConsole.Report(title, PairedRunConsole.Rows(results), summary);
         PairedRunConsole.ReportCurves(summary);
         AnsiConsole.MarkupLineInterpolated($"Seeds that reached the target: plain {results.Count(r => r.BaselineTime.Steps is not null)} of {results.Count}, farcast {results.Count(r => r.FarcastTime.Steps is not null)} of {results.Count}.");

@@ -34,7 +34,7 @@ public class OutputSettings : CommandSettings
         if (Out is not { } folder) return ValidationResult.Success();
         if (string.IsNullOrWhiteSpace(folder)) return ValidationResult.Error("--out is empty; give a folder.");
         if (File.Exists(folder)) return ValidationResult.Error($"--out '{folder}' is a file; give a folder.");
-        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !Force)
+        if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any() && !Force && !GoesOnInOut)
             return ValidationResult.Error($"--out '{folder}' is not empty; choose a new folder, or pass --force to write into it.");
         try
         {
@@ -50,6 +50,9 @@ public class OutputSettings : CommandSettings
         }
         return ValidationResult.Success();
     }
+
+    /// <summary>Whether the command goes on with the result already in --out (<c>farcast mnist --resume</c>), so a non-empty folder is expected.</summary>
+    protected virtual bool GoesOnInOut => false;
 
     /// <summary>Where <c>--force</c> moves what a non-empty --out folder held.</summary>
     public const string PreviousFolder = "previous";

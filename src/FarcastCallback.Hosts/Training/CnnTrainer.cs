@@ -54,6 +54,9 @@ public sealed class CnnTrainer : IDisposable
         return losses;
     }
 
+    /// <summary>Points the guard at the first chunk again: every seed starts there, so a seed's run never depends on the seeds run before it.</summary>
+    public void RestartVerification() => _verifyOffset = 0;
+
     /// <summary>Moves the guard to the next chunk of the verification split (after a jump attempt), wrapping around.</summary>
     public void RotateVerification()
     {

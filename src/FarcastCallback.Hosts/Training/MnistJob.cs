@@ -58,15 +58,23 @@ public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstS
 public static class MnistJob
 {
 
+    /// <summary>
+    /// Runs the seeds <see cref="MnistJobSettings.FirstSeed"/> on, after the <paramref name="finished"/> ones (a resumed
+    /// run's, read back by <see cref="PairedRunRecord"/>); <paramref name="seedDone"/> gets every finished seed so far
+    /// after each. Each seed depends on its number only — initial weights, batches, dropout and the guard's first chunk —
+    /// so a resumed run ends as one uninterrupted run would.
+    /// </summary>
     public static IReadOnlyList<PairedSeedResult> Run(MnistData data, MnistJobSettings settings, FarcastOptions farcastOptions,
-        ILogger? logger = null, Action<RunProgress>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null)
+        ILogger? logger = null, Action<RunProgress>? progress = null, Action<IReadOnlyList<PairedSeedResult>>? seedDone = null,
+        IReadOnlyList<PairedSeedResult>? finished = null)
     {
         using var trainer = new CnnTrainer(data, settings.Preset == MnistPreset.None ? null : MnistPresets.NinoNormalisation, settings.VerifyChunk);
-        var results = new List<PairedSeedResult>();
-        for (var s = 0; s < settings.Seeds; s++)
+        var results = new List<PairedSeedResult>(finished ?? Array.Empty<PairedSeedResult>());
+        for (var s = results.Count; s < settings.Seeds; s++)
         {
             var seed = settings.FirstSeed + s;
             random.manual_seed(seed);
+            trainer.RestartVerification();
             using var plainModel = settings.Preset.CreateModel();
             using var farcastModel = settings.Preset.CreateModel();
             farcastModel.load_state_dict(plainModel.state_dict());

@@ -59,11 +59,23 @@ public static class PairedRunReport
         summary["device"] = run.Device;
         summary["date"] = run.Date;
         summary["command"] = run.Command;
-        summary["settings"] = JsonSerializer.SerializeToNode(settings, settings.GetType(), NamedEnums);
-        summary["farcast_options"] = JsonSerializer.SerializeToNode(options, NamedEnums);
+        summary["settings"] = SettingsNode(settings);
+        summary["farcast_options"] = OptionsNode(options);
         summary["runs"] = new JsonArray(results.Select(r => (JsonNode)SeedRun(r)).ToArray());
         return summary;
     }
+
+    /// <summary>summary.json's <c>settings</c>: the job's settings record, enums by name.</summary>
+    internal static JsonNode SettingsNode(object settings) => JsonSerializer.SerializeToNode(settings, settings.GetType(), NamedEnums)!;
+
+    /// <summary>summary.json's <c>farcast_options</c>.</summary>
+    internal static JsonNode OptionsNode(FarcastOptions options) => JsonSerializer.SerializeToNode(options, NamedEnums)!;
+
+    /// <summary>steps.csv's header: one row per evaluation of every run.</summary>
+    internal const string StepsHeader = "seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss,average_accuracy,average_loss,stands";
+
+    /// <summary>steps.csv's name for each run of a seed.</summary>
+    internal static readonly string[] RunNames = { "baseline", "farcast" };
 
     /// <summary>
     /// Writes steps.csv (every evaluation of every run: the weights' figures, their average's when kept, and whether
@@ -72,9 +84,9 @@ public static class PairedRunReport
     public static void Write(string directory, IReadOnlyList<PairedSeedResult> results, JsonObject summary, string title)
     {
         Directory.CreateDirectory(directory);
-        var csv = new StringBuilder("seed,run,real_steps,effective_steps,seconds,validation_accuracy,validation_loss,average_accuracy,average_loss,stands\n");
+        var csv = new StringBuilder(StepsHeader).Append('\n');
         foreach (var r in results)
-            foreach (var (name, points) in new[] { ("baseline", r.Baseline), ("farcast", r.Farcast) })
+            foreach (var (name, points) in new[] { (RunNames[0], r.Baseline), (RunNames[1], r.Farcast) })
                 foreach (var p in points)
                     csv.AppendLine(FormattableString.Invariant(
                         $"{r.Seed},{name},{p.RealSteps},{p.EffectiveSteps},{p.Seconds:R},{p.ValidationAccuracy:R},{p.ValidationLoss:R},{p.AverageAccuracy:R},{p.AverageLoss:R},{(p.Stands ? 1 : 0)}"));
@@ -180,7 +192,8 @@ public static class PairedRunReport
         ["seconds"] = Speedup.Median(runs.Select(r => r.Points[^1].Seconds)),
     };
 
-    private static JsonObject SeedRun(PairedSeedResult r) => new()
+    /// <summary>One seed's entry under summary.json's <c>runs</c>.</summary>
+    internal static JsonObject SeedRun(PairedSeedResult r) => new()
     {
         ["seed"] = r.Seed,
         ["target_accuracy"] = r.TargetAccuracy,

@@ -71,17 +71,24 @@ public sealed record PairedSeedResult(int Seed, IReadOnlyList<TrainingPoint> Bas
 
     /// <summary>The result of two interleaved runs of one seed: the target is fixed, or the plain run's smoothed final accuracy.</summary>
     public static PairedSeedResult Of(int seed, TrainingRun plain, TrainingRun farcasting, FarcastOptimizer farcast, double? targetAccuracy = null,
-        GuardCost? guard = null)
+        GuardCost? guard = null) =>
+        Of(seed, plain.Points, farcasting.Points, farcast.Jumps, farcast.RejectedJumps, farcast.Overhead.TotalSeconds, targetAccuracy, guard);
+
+    /// <summary>
+    /// The result of one seed from its two curves and the farcast run's tallies: what <see cref="Of(int, TrainingRun, TrainingRun, FarcastOptimizer, double?, GuardCost?)"/>
+    /// computes, and what <see cref="PairedRunRecord"/> recomputes from a folder's steps.csv.
+    /// </summary>
+    public static PairedSeedResult Of(int seed, IReadOnlyList<TrainingPoint> plain, IReadOnlyList<TrainingPoint> farcast, int jumps, int rejectedJumps,
+        double overheadSeconds, double? targetAccuracy = null, GuardCost? guard = null)
     {
-        var target = targetAccuracy ?? TimeToAccuracy.Target(plain.Points);
-        var targetLoss = TimeToAccuracy.TargetLoss(plain.Points);
+        var target = targetAccuracy ?? TimeToAccuracy.Target(plain);
+        var targetLoss = TimeToAccuracy.TargetLoss(plain);
         var curves = new Dictionary<string, CurveTimes>();
-        foreach (var (name, points, curve) in new[] { ("plain", plain.Points, Curve.Raw), ("plain_ema", plain.Points, Curve.Average),
-                     ("farcast", farcasting.Points, Curve.Raw), ("farcast_ema", farcasting.Points, Curve.Average) })
+        foreach (var (name, points, curve) in new[] { ("plain", plain, Curve.Raw), ("plain_ema", plain, Curve.Average),
+                     ("farcast", farcast, Curve.Raw), ("farcast_ema", farcast, Curve.Average) })
             if (CurveTimes.Of(points, curve, target, targetLoss) is { } times) curves[name] = times;
-        return new PairedSeedResult(seed, plain.Points, farcasting.Points, target,
-            TimeToAccuracy.Of(plain.Points, target), TimeToAccuracy.Of(farcasting.Points, target), farcast.Jumps, farcast.RejectedJumps,
-            farcast.Overhead.TotalSeconds, targetLoss, TimeToAccuracy.OfLoss(plain.Points, targetLoss), TimeToAccuracy.OfLoss(farcasting.Points, targetLoss), guard, curves);
+        return new PairedSeedResult(seed, plain, farcast, target, TimeToAccuracy.Of(plain, target), TimeToAccuracy.Of(farcast, target), jumps, rejectedJumps,
+            overheadSeconds, targetLoss, TimeToAccuracy.OfLoss(plain, targetLoss), TimeToAccuracy.OfLoss(farcast, targetLoss), guard, curves);
     }
 }
 
