@@ -59,7 +59,7 @@ public sealed class DelayedGuardHostTests
         var curves = summary["curves"]!.AsObject();
         foreach (var name in PairedSeedResult.CurveNames)
             Assert.That(curves[name]!.AsObject().Select(kv => kv.Key), Is.SupersetOf(new[] { "first_crossing", "standing_crossing", "loss_reached", "final_accuracy" }), name);
-        foreach (var key in PairedSeedResult.CurveNames.Concat(new[] { "farcast_vs_plain", "plain_ema_vs_plain", "farcast_vs_plain_ema", "farcast_ema_vs_plain_ema" }))
+        foreach (var key in PairedSeedResult.CurveNames.Concat(new[] { "farcast_vs_plain", "plain_ema_vs_plain", "farcast_vs_plain_ema", "farcast_ema_vs_plain_ema", "farcast_ema_vs_plain" }))
             Assert.That(curves.ContainsKey(key), key);
         Assert.That(curves["plain_ema_vs_plain"]!["standing_steps"]!["per_seed"]!.AsArray(), Has.Count.EqualTo(2));
     }

@@ -103,6 +103,7 @@ public static class PairedRunReport
         ("plain_ema_vs_plain", "plain", "plain_ema"),
         ("farcast_vs_plain_ema", "plain_ema", "farcast"),
         ("farcast_ema_vs_plain_ema", "plain_ema", "farcast_ema"),
+        ("farcast_ema_vs_plain", "plain", "farcast_ema"),
     };
 
     /// <summary>
