@@ -162,6 +162,26 @@ public sealed class CommandLineErrorTests
     public void A_preset_refuses_the_options_it_fixes() =>
         AssertOneLineError(new[] { "mnist", "--preset", "Fm16", "--lr", "0.1" }, "--lr is fixed by --preset Fm16");
 
+    [TestCase("mnist --preset Fm16 --lr-grid 1e-3", "--lr-grid is fixed by --preset Fm16")]
+    [TestCase("mnist --lr-grid 1e-3,1e-3", "--lr-grid lists 0.001 more than once; give each rate once.")]
+    [TestCase("mnist --lr-grid 1e-3,abc", "--lr-grid must be comma-separated positive numbers of at most 1000000; got '1e-3,abc'.")]
+    [TestCase("mnist --lr 1e-3 --lr-grid 3e-3", "--lr and --lr-grid contradict each other: the grid trains at each of its rates; give one.")]
+    [TestCase("mnist --preset CnnFashion --lr-grid 1e-3 --verify-images 5", "--verify-images applies to the paired runs only; --lr-grid trains plain runs, evaluated on the guard's pool.")]
+    public void A_mistaken_rate_grid_is_one_line_naming_it(string args, string message) => AssertOneLineError(args.Split(' '), message);
+
+    [TestCase("mnist --ema-restart-delay -1", "--ema-restart-delay must be 0 or more real steps; got -1.")]
+    [TestCase("mnist --ema-decay 0 --ema-restart-delay 50", "--ema-restart-delay applies to a run with a weight average; --ema-decay 0 keeps none.")]
+    [TestCase("mnist --lr-grid 1e-3 --ema-restart-delay=50", "--ema-restart-delay applies to the paired runs only; --lr-grid trains plain runs, which never jump.")]
+    public void A_mistaken_average_restart_delay_is_one_line_naming_it(string args, string message) => AssertOneLineError(args.Split(' '), message);
+
+    [Test]
+    public void A_rate_grid_cannot_be_resumed()
+    {
+        var empty = Directory.CreateTempSubdirectory("farcast-cli-").FullName;
+        AssertOneLineError(new[] { "mnist", "--lr-grid", "1e-3", "--resume", "--out", empty }, "--resume goes on with a paired run; --lr-grid cannot be resumed: run it again.");
+        Directory.Delete(empty, true);
+    }
+
     [Test]
     public void The_cnn_preset_takes_a_rate_but_not_a_batch_size() =>
         AssertOneLineError(new[] { "mnist", "--preset", "CnnFashion", "--lr", "5e-4", "--batch-size", "64" },

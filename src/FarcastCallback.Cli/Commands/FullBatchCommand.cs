@@ -130,14 +130,6 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
         [DefaultValue("label")]
         public string LabelColumn { get; init; } = "label";
 
-        /// <summary>The rates of <c>--lr-grid</c>, or null when it does not parse.</summary>
-        internal static double[]? Rates(string text)
-        {
-            var parts = text.Split(',', StringSplitOptions.TrimEntries);
-            var rates = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && IsLearningRate(r) ? r : double.NaN).ToArray();
-            return rates.Length == 0 || rates.Any(double.IsNaN) ? null : rates;
-        }
-
         public override ValidationResult Validate()
         {
             if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
@@ -145,9 +137,7 @@ public sealed class FullBatchCommand(FarcastSettingArguments farcastSettings) : 
             if (TargetLoss is { } t && !(t > 0 && double.IsFinite(t))) return ValidationResult.Error($"--target-loss must be a positive finite number (a training loss is never below 0); got {t}.");
             if (Size is < 2 or > InrImage.MaxSize) return ValidationResult.Error($"--size must be between 2 and {InrImage.MaxSize}; got {Size}.");
             if (Points is < 2 or > PinnTask.MaxPoints) return ValidationResult.Error($"--points must be between 2 and {PinnTask.MaxPoints}; got {Points}.");
-            if (LearningRateGrid is not null && Rates(LearningRateGrid) is null) return ValidationResult.Error($"--lr-grid must be comma-separated positive numbers of at most {MaxLearningRate:G}; got '{LearningRateGrid}'.");
-            if (LearningRateGrid is not null && Rates(LearningRateGrid) is { } grid && grid.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice)
-                return ValidationResult.Error($"--lr-grid lists {twice.Key:G} more than once; give each rate once.");
+            if (InvalidGrid(LearningRateGrid) is { } invalidGrid) return invalidGrid;
             if (Image is not null && Task != FullBatchTaskName.Inr) return ValidationResult.Error("--image applies to --task inr only.");
             if (Csv is not null && Task != FullBatchTaskName.Classifier) return ValidationResult.Error("--csv applies to --task classifier only.");
             return base.Validate();

@@ -56,6 +56,15 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         [DefaultValue(MnistPresets.DefaultAverageDecay)]
         public double EmaDecay { get; init; } = MnistPresets.DefaultAverageDecay;
 
+        [CommandOption("--ema-restart-delay <K>")]
+        [Description("Real steps after a kept jump at which the farcast run's weight average starts again at its weights: 0 (the default) at the jump; more, once training has absorbed the jump (until then the average goes on through it); at least --steps, never.")]
+        [DefaultValue(0)]
+        public int EmaRestartDelay { get; init; }
+
+        [CommandOption("--lr-grid <RATES>")]
+        [Description("Tune plain training's rate instead (the paper's CNN, or --preset CnnFashion): plain runs only, one per comma-separated rate and seed, each the run the paired job would train at that rate, evaluated on validation images the target never uses (with CnnFashion the guard's pool, the last 5,000 training images: never the test set); prints and writes (lr-grid.json, validation-accuracy-vs-steps.png) the rate with the highest median final validation accuracy, the rate to pass as --lr.")]
+        public string? LearningRateGrid { get; init; }
+
         [CommandOption("--resume")]
         [Description("Go on with the run in --out: its finished seeds (summary.json and steps.csv) are read back and checked against this command's settings, which must be the same but for --seeds; the run continues from the next seed and its summary ends as one uninterrupted run's would, this command listed under 'resumed'.")]
         public bool Resume { get; init; }
@@ -65,8 +74,11 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         public override ValidationResult Validate()
         {
             if (Resume && Out is null) return ValidationResult.Error("--resume needs --out DIR: the folder of the run to go on with.");
+            if (Resume && LearningRateGrid is not null) return ValidationResult.Error("--resume goes on with a paired run; --lr-grid cannot be resumed: run it again.");
+            if (InvalidGrid(LearningRateGrid) is { } invalidGrid) return invalidGrid;
             if (Resume && Force) return ValidationResult.Error("--resume and --force contradict each other: --force sets the folder's result aside, --resume goes on with it; give one.");
             if (!(EmaDecay >= 0 && EmaDecay < 1)) return ValidationResult.Error($"--ema-decay must be at least 0 and below 1; got {EmaDecay}.");
+            if (EmaRestartDelay < 0) return ValidationResult.Error($"--ema-restart-delay must be 0 or more real steps; got {EmaRestartDelay}.");
             if (VerifyImages < 0) return ValidationResult.Error($"--verify-images must be 0 or more; got {VerifyImages}.");
             if (Limit is < 0 or (> 0 and < 100)) return ValidationResult.Error($"--limit must be 0 (all) or at least 100; got {Limit}.");
             return base.Validate();
@@ -76,16 +88,25 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         context.Arguments.RefuseWhere(settings.Optimizer != InnerOptimizer.Sgd, "--optimizer Sgd", "--momentum");
+        if (settings.EmaDecay == 0 && context.Arguments.Given("--ema-restart-delay"))
+            throw new ArgumentException("--ema-restart-delay applies to a run with a weight average; --ema-decay 0 keeps none.");
+        if (settings.LearningRateGrid is not null && context.Arguments.Given("--ema-restart-delay"))
+            throw new ArgumentException("--ema-restart-delay applies to the paired runs only; --lr-grid trains plain runs, which never jump.");
+        if (settings.LearningRateGrid is not null && context.Arguments.Given("--lr"))
+            throw new ArgumentException("--lr and --lr-grid contradict each other: the grid trains at each of its rates; give one.");
         if (settings.Preset != MnistPreset.None) return RunPreset(context, settings);
         var options = PairedRunConsole.FarcastOptions(farcastSettings);
         var jobSettings = new MnistJobSettings(settings.Steps, settings.Seeds, settings.Seed, settings.BatchSize, settings.LearningRate, settings.EvaluateEvery,
-            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay);
+            Optimizer: settings.Optimizer, Momentum: settings.Momentum, Schedule: settings.Schedule, AverageDecay: settings.EmaDecay,
+            AverageRestartDelay: settings.EmaRestartDelay);
         var resumed = Resumed(settings, jobSettings, options);
         if (resumed is { Complete: true } finished && finished.Seeds.Count == jobSettings.Seeds) return NothingToResume(settings);
         var path = settings.Data ?? MnistData.DefaultPath;
         var all = MnistData.Load(path, settings.Limit, seed: 0);
         var data = MnistData.Split(all, seed: 0, verification: settings.VerifyImages);
         AnsiConsole.MarkupLineInterpolated($"{all.Count} digits from [bold]{path}[/]: {data.Train.Count} train, {data.Verification.Count} verification, {data.Validation.Count} validation, {data.Test.Count} test.");
+        if (settings.LearningRateGrid is { } grid)
+            return TuneRate(data, jobSettings, Settings.Rates(grid)!, settings, $"the validation split ({data.Validation.Count} images; the guard's {data.Verification.Count} are left out of training as in the paired job)");
         return Run(data, jobSettings, options, settings, $"{MnistPreset.None.DisplayName()}: plain {settings.Optimizer} vs FarcastOptimizer", resumed);
     }
 
@@ -94,7 +115,7 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
     {
         bool Given(string flag) => context.Arguments.Given(flag);
         var fixedFlags = new[] { "--batch-size", "--optimizer", "--momentum", "--lr-schedule", "--limit" };
-        foreach (var fixedFlag in settings.Preset.FixesLearningRate() ? fixedFlags.Prepend("--lr") : fixedFlags)
+        foreach (var fixedFlag in settings.Preset.FixesLearningRate() ? fixedFlags.Prepend("--lr-grid").Prepend("--lr") : fixedFlags)
             if (Given(fixedFlag))
                 throw new ArgumentException(settings.Preset.FixesLearningRate()
                     ? $"{fixedFlag} is fixed by --preset {settings.Preset} (NiNo's protocol: AdamW 0.006, batch 128, constant rate, all images)."
@@ -102,11 +123,19 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         var options = PairedRunConsole.FarcastOptions(farcastSettings, Profiles(settings.Preset));
         var jobSettings = settings.Preset.Settings(Given("--steps") ? settings.Steps : null, settings.Seeds, settings.Seed,
             Given("--eval-every") ? settings.EvaluateEvery : null, Given("--verify-images") ? settings.VerifyImages : MnistPresets.DefaultVerifyChunk, settings.EmaDecay,
-            Given("--lr") ? settings.LearningRate : null);
+            Given("--lr") ? settings.LearningRate : null) with { AverageRestartDelay = settings.EmaRestartDelay };
         var resumed = Resumed(settings, jobSettings, options);
         if (resumed is { Complete: true } finished && finished.Seeds.Count == jobSettings.Seeds) return NothingToResume(settings);
         var path = settings.Data ?? MnistPresets.FashionMnistPath;
+        if (settings.LearningRateGrid is not null && Given("--verify-images"))
+            throw new ArgumentException("--verify-images applies to the paired runs only; --lr-grid trains plain runs, evaluated on the guard's pool.");
         var data = MnistPresets.NinoSplit(path);
+        if (settings.LearningRateGrid is { } grid)
+        {
+            // Never the test images the target is read on: the pool of held-out training images is the grid's validation set.
+            return TuneRate(data with { Validation = data.Verification, Verification = data.Verification.Select(Array.Empty<int>()) }, jobSettings, Settings.Rates(grid)!, settings,
+                $"the guard's pool: the last {data.Verification.Count} training images (the {data.Validation.Count} test images the target is read on are never used)");
+        }
         if (jobSettings.VerifyChunk > data.Verification.Count)
             throw new ArgumentException($"--verify-images {jobSettings.VerifyChunk} is more than the guard pool's {data.Verification.Count} images.");
         // --verify-images 0 means no guard here too (the guard ablation), not "the whole pool".
@@ -148,6 +177,33 @@ public sealed class MnistCommand(FarcastSettingArguments farcastSettings) : Comm
         1 => $"seed {first}",
         _ => $"seeds {first}–{first + count - 1}",
     };
+
+    /// <summary><c>--lr-grid</c>: plain runs per rate and seed, the table of their final validation accuracies, lr-grid.json.</summary>
+    private static int TuneRate(MnistData data, MnistJobSettings jobSettings, IReadOnlyList<double> rates, Settings settings, string validation)
+    {
+        var run = RunInfo.FromCommandLine();
+        var output = settings.Out;
+        var results = PairedRunConsole.WithProgress(settings, progress => MnistLearningRateGrid.Run(data, jobSettings, rates, progress,
+            done => { if (output is not null) MnistLearningRateGrid.Write(output, done, ResultSummary.Partial(MnistLearningRateGrid.Summary(done, run, jobSettings, validation), done[0].PerSeed.Count, jobSettings.Seeds)); }));
+        var summary = ResultSummary.Complete(MnistLearningRateGrid.Summary(results, run, jobSettings, validation), jobSettings.Seeds);
+        var seeds = Enumerable.Range(jobSettings.FirstSeed, jobSettings.Seeds).ToArray();
+        var table = new Table().Title(Markup.Escape($"{jobSettings.Preset.DisplayName()}: plain {jobSettings.Optimizer}'s final validation accuracy per rate (mean of the last 3 evaluations)"))
+            .Border(TableBorder.Simple).AddColumns(new[] { "lr" }.Concat(seeds.Select(s => $"seed {s}")).Append("median").Append("+ EMA, median").ToArray());
+        foreach (var r in results)
+            table.AddRow(new[] { $"{r.LearningRate:G3}" }.Concat(r.PerSeed.Select(p => Accuracy(p.FinalAccuracy))).Append(Accuracy(r.MedianAccuracy)).Append(Accuracy(r.MedianAverageAccuracy)).ToArray());
+        AnsiConsole.Write(table);
+        AnsiConsole.MarkupLineInterpolated($"Validation: {validation}.");
+        var best = MnistLearningRateGrid.Best(results);
+        AnsiConsole.MarkupLineInterpolated($"Best learning rate: {(best is { } b ? b.ToString("G3", System.Globalization.CultureInfo.InvariantCulture) : "none (every rate diverged on half its seeds or more)")}.");
+        if (output is not null)
+        {
+            MnistLearningRateGrid.Write(output, results, summary);
+            AnsiConsole.MarkupLineInterpolated($"Wrote lr-grid.json and validation-accuracy-vs-steps.png to [bold]{output}[/].");
+        }
+        return 0;
+
+        static string Accuracy(double? value) => value is { } v ? $"{v:P2}" : "diverged";
+    }
 
     private static int Run(MnistData data, MnistJobSettings jobSettings, FarcastOptions options, Settings settings, string title, PairedRunRecord? resumed)
     {

@@ -37,6 +37,21 @@ public class TrainingSettings : OutputSettings, ITrainsOnDevice
     /// <summary>Whether <paramref name="rate"/> is a learning rate the options accept: positive and at most <see cref="MaxLearningRate"/>.</summary>
     internal static bool IsLearningRate(double rate) => rate > 0 && rate <= MaxLearningRate;
 
+    /// <summary>The rates of <c>--lr-grid</c>, or null when it does not parse.</summary>
+    internal static double[]? Rates(string text)
+    {
+        var parts = text.Split(',', StringSplitOptions.TrimEntries);
+        var rates = parts.Select(p => double.TryParse(p, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var r) && IsLearningRate(r) ? r : double.NaN).ToArray();
+        return rates.Length == 0 || rates.Any(double.IsNaN) ? null : rates;
+    }
+
+    /// <summary>What is wrong with an <c>--lr-grid</c> (a rate that is not one, a rate given twice); null when nothing is, or none was given.</summary>
+    internal static ValidationResult? InvalidGrid(string? grid) =>
+        grid is null ? null
+        : Rates(grid) is not { } rates ? ValidationResult.Error($"--lr-grid must be comma-separated positive numbers of at most {MaxLearningRate:G}; got '{grid}'.")
+        : rates.GroupBy(r => r).FirstOrDefault(g => g.Count() > 1) is { } twice ? ValidationResult.Error($"--lr-grid lists {twice.Key:G} more than once; give each rate once.")
+        : null;
+
     public override ValidationResult Validate() =>
         TrainingDevice.InvalidName(Device) is { } invalidDevice ? invalidDevice
         : Steps < 1 ? ValidationResult.Error($"--steps must be at least 1; got {Steps}.")

@@ -69,7 +69,7 @@ public sealed class FullBatchRun
         _readFromLoss = read && task.FromTrainingLoss(1.0) is not null;   // the task's reading is a function of the loss
         _farcast = optimizer as FarcastOptimizer;
         // A rollback is raised inside the judging step, before its point is added: Step voids the points afterwards.
-        if (_farcast is not null) JudgementFollower.Follow(_farcast, () => _average?.Reset(), from => _voidFrom = from);
+        if (_farcast is not null) JudgementFollower.Follow(_farcast, () => _average?.Reset(), () => _average?.Reset(), from => _voidFrom = from);
     }
 
     public nn.Module<Tensor, Tensor> Model { get; }

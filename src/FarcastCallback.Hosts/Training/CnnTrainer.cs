@@ -67,14 +67,15 @@ public sealed class CnnTrainer : IDisposable
     /// <summary>
     /// Starts a run of <paramref name="model"/> and <paramref name="optimizer"/> on this trainer's data; an optional
     /// learning-rate <paramref name="schedule"/> is stepped after every real step, inside the clock, and so is the
-    /// optional weight <paramref name="average"/>, which every evaluation also measures.
+    /// optional weight <paramref name="average"/>, which every evaluation also measures (and which starts again
+    /// <paramref name="averageRestartDelay"/> real steps after a kept jump; see <see cref="TrainingRun"/>).
     /// </summary>
     public TrainingRun Start(nn.Module<Tensor, Tensor> model, optim.Optimizer optimizer, int batchSize, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null,
-        optim.lr_scheduler.LRScheduler? schedule = null, ExponentialWeightAverage? average = null) =>
+        optim.lr_scheduler.LRScheduler? schedule = null, ExponentialWeightAverage? average = null, int averageRestartDelay = 0) =>
         new(model, optimizer,
             rows => nn.functional.nll_loss(model.forward(_trainImages.index_select(0, rows)), _trainLabels.index_select(0, rows)),
             () => Evaluate(model, _validationImages, _validationLabels),
-            new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule, average);
+            new BatchOrder(_trainLabels.shape[0], batchSize, seed), seed, effectiveSteps, shouldStop, schedule, average, averageRestartDelay);
 
     public void Dispose()
     {

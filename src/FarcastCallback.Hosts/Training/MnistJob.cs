@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Lab.Reporting;
 using Microsoft.Extensions.Logging;
@@ -34,9 +35,13 @@ public enum LearningRateSchedule
 /// 0: the mean loss on the whole split.</param>
 /// <param name="AverageDecay">The decay of the weight average (EMA) each run keeps and every evaluation measures beside
 /// the weights; 0: none.</param>
+/// <param name="AverageRestartDelay">Real steps after a kept jump at which the farcast run's average starts again at its
+/// weights (0: at the jump; see <see cref="TrainingRun"/>). Left out of summary.json at 0, so runs written before it
+/// existed still resume.</param>
 public sealed record MnistJobSettings(int Steps = 400, int Seeds = 1, int FirstSeed = 1, int BatchSize = 64, double LearningRate = 1e-3, int EvaluateEvery = 25, int SplitSeed = 0,
     InnerOptimizer Optimizer = InnerOptimizer.Adam, double Momentum = 0.9, LearningRateSchedule Schedule = LearningRateSchedule.Constant,
-    MnistPreset Preset = MnistPreset.None, double? TargetAccuracy = null, int VerifyChunk = 0, double AverageDecay = 0)
+    MnistPreset Preset = MnistPreset.None, double? TargetAccuracy = null, int VerifyChunk = 0, double AverageDecay = 0,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] int AverageRestartDelay = 0)
 {
     /// <summary>The inner optimizer for <paramref name="parameters"/>.</summary>
     internal optim.Optimizer CreateOptimizer(IEnumerable<TorchSharp.Modules.Parameter> parameters) => Optimizer.Create(parameters, LearningRate, Momentum);
@@ -100,7 +105,7 @@ public static class MnistJob
             using var farcastAverage = settings.AverageDecay > 0 ? new ExponentialWeightAverage(farcastModel.parameters(), settings.AverageDecay) : null;
             var plain = trainer.Start(plainModel, plainOptimizer, settings.BatchSize, seed, schedule: settings.CreateSchedule(plainOptimizer), average: plainAverage);
             var farcasting = trainer.Start(farcastModel, farcast, settings.BatchSize, seed, () => farcast.EffectiveSteps, () => farcast.ShouldStop,
-                settings.CreateSchedule(farcast), farcastAverage);
+                settings.CreateSchedule(farcast), farcastAverage, settings.AverageRestartDelay);
             results.Add(PairedSeedResult.Race(seed, plain, farcasting, farcast, settings.Steps, settings.EvaluateEvery, settings.Optimizer.ToString(), progress, settings.TargetAccuracy));
             seedDone?.Invoke(results);
         }

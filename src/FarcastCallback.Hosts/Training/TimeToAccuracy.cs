@@ -17,8 +17,7 @@ public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAc
     }
 
     /// <summary>The loss target of a plain run: its final validation loss smoothed over the last three evaluations.</summary>
-    public static double TargetLoss(IReadOnlyList<TrainingPoint> baseline) =>
-        baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationLoss);
+    public static double TargetLoss(IReadOnlyList<TrainingPoint> baseline) => Final(baseline, p => p.ValidationLoss);
 
     /// <summary>
     /// The target of a plain run: its final validation accuracy smoothed over the last three evaluations (one
@@ -26,6 +25,17 @@ public sealed record TimeToAccuracy(long? Steps, double? Seconds, double FinalAc
     /// validation loss is not finite): a model that outputs NaN predicts one class everywhere, and its constant accuracy
     /// would count as a target reached at step 0.
     /// </summary>
-    public static double Target(IReadOnlyList<TrainingPoint> baseline) =>
-        double.IsFinite(TargetLoss(baseline)) ? baseline.Skip(Math.Max(1, baseline.Count - 3)).Average(p => p.ValidationAccuracy) : double.NaN;
+    public static double Target(IReadOnlyList<TrainingPoint> baseline) => Target(baseline, Curve.Raw);
+
+    /// <summary><see cref="Target(IReadOnlyList{TrainingPoint})"/> of one curve of the run: its weights, or their average (NaN when it kept none).</summary>
+    public static double Target(IReadOnlyList<TrainingPoint> run, Curve curve)
+    {
+        Func<TrainingPoint, double> accuracy = curve == Curve.Raw ? p => p.ValidationAccuracy : p => p.AverageAccuracy ?? double.NaN;
+        Func<TrainingPoint, double> loss = curve == Curve.Raw ? p => p.ValidationLoss : p => p.AverageLoss ?? double.NaN;
+        return double.IsFinite(Final(run, loss)) ? Final(run, accuracy) : double.NaN;
+    }
+
+    /// <summary>A figure of a run's end: its mean over the last three evaluations (never the one at step 0).</summary>
+    private static double Final(IReadOnlyList<TrainingPoint> points, Func<TrainingPoint, double> figure) =>
+        points.Skip(Math.Max(1, points.Count - 3)).Average(figure);
 }

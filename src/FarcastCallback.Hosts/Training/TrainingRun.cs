@@ -22,6 +22,8 @@ public sealed class TrainingRun
     private readonly Func<bool>? _shouldStop;
     private readonly optim.lr_scheduler.LRScheduler? _schedule;
     private readonly ExponentialWeightAverage? _average;
+    private readonly int _averageRestartDelay;
+    private long? _restartAverageAfter;
     private readonly Stopwatch _clock = new();
     private readonly List<TrainingPoint> _points = new();
 
@@ -35,13 +37,21 @@ public sealed class TrainingRun
     /// <param name="shouldStop">Checked after each step; true stops the run (Stop mode).</param>
     /// <param name="schedule">Learning-rate schedule stepped after every real step.</param>
     /// <param name="average">A weight average updated after every real step (inside the clock) and evaluated beside the weights.</param>
+    /// <param name="averageRestartDelay">
+    /// Real steps after a kept jump at which <paramref name="average"/> starts again at the weights: 0, at the jump; more,
+    /// once training has absorbed it (the average goes on through the jump until then). A later jump within the delay
+    /// moves the restart to its own delay, so a delay at least as long as the run never restarts the average at a jump.
+    /// A delayed judgement's rollback restarts it at once.
+    /// </param>
     public TrainingRun(nn.Module model, optim.Optimizer optimizer, Func<Tensor, Tensor> batchLoss, Func<(double Accuracy, double Loss)> evaluate,
         BatchOrder order, int seed, Func<long>? effectiveSteps = null, Func<bool>? shouldStop = null, optim.lr_scheduler.LRScheduler? schedule = null,
-        ExponentialWeightAverage? average = null)
+        ExponentialWeightAverage? average = null, int averageRestartDelay = 0)
     {
-        (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule, _average) =
-            (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule, average);
-        if (optimizer is FarcastOptimizer farcast) JudgementFollower.Follow(farcast, ResetAverage, VoidFrom);
+        ArgumentOutOfRangeException.ThrowIfNegative(averageRestartDelay);
+        (_model, _optimizer, _batchLoss, _evaluate, _order, _seed, _effectiveSteps, _shouldStop, _schedule, _average, _averageRestartDelay) =
+            (model, optimizer, batchLoss, evaluate, order, seed, effectiveSteps, shouldStop, schedule, average, averageRestartDelay);
+        if (optimizer is FarcastOptimizer farcast)
+            JudgementFollower.Follow(farcast, () => _restartAverageAfter = _steps + 1 + _averageRestartDelay, ResetAverage, VoidFrom);
         Record();
     }
 
@@ -83,6 +93,7 @@ public sealed class TrainingRun
             });
             _schedule?.step();
             _average?.Update();
+            if (_restartAverageAfter == _steps + 1) ResetAverage();
         }
         _clock.Stop();
         _steps++;
@@ -110,8 +121,12 @@ public sealed class TrainingRun
             if (_points[i].RealSteps >= realStep) _points[i] = _points[i] with { Stands = false };
     }
 
-    /// <summary>Starts the weight average again at the current weights (after a jump moved them).</summary>
-    public void ResetAverage() => _average?.Reset();
+    /// <summary>Starts the weight average again at the current weights (after a jump moved them); a delayed restart still due is dropped.</summary>
+    public void ResetAverage()
+    {
+        _restartAverageAfter = null;
+        _average?.Reset();
+    }
 
     /// <summary>
     /// Runs <paramref name="plain"/> and <paramref name="farcast"/> for <paramref name="steps"/> steps, alternating which
