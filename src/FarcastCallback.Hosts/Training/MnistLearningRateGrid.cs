@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using FarcastCallback.Hosts.Mnist;
 using FarcastCallback.Lab.Reporting;
@@ -89,7 +88,7 @@ public static class MnistLearningRateGrid
     /// <summary>The settings the runs share: every rate of the grid overrides the one they hold.</summary>
     private static JsonObject WithoutRate(MnistJobSettings settings)
     {
-        var node = JsonSerializer.SerializeToNode(settings)!.AsObject();
+        var node = PairedRunReport.SettingsNode(settings).AsObject();
         node.Remove(nameof(MnistJobSettings.LearningRate));
         return node;
     }
@@ -103,15 +102,7 @@ public static class MnistLearningRateGrid
         Directory.CreateDirectory(directory);
         var plot = new Plot();
         foreach (var result in results)
-        {
-            var points = result.PerSeed[0].Points;
-            var line = plot.Add.Scatter(points.Select(p => (double)p.RealSteps).ToArray(), points.Select(p => p.ValidationAccuracy).ToArray());
-            line.LegendText = FormattableString.Invariant($"lr {result.LearningRate:G3}");
-            var averaged = points.Where(p => p.AverageAccuracy is not null).ToArray();
-            if (averaged.Length == 0) continue;
-            var average = plot.Add.Scatter(averaged.Select(p => (double)p.RealSteps).ToArray(), averaged.Select(p => p.AverageAccuracy!.Value).ToArray());
-            (average.LegendText, average.Color, average.MarkerSize, average.LinePattern, average.LineWidth) = ($"{line.LegendText} + EMA", line.Color, 0, LinePattern.Dashed, 2);
-        }
+            PairedRunReport.AddAccuracy(plot, FormattableString.Invariant($"lr {result.LearningRate:G3}"), result.PerSeed[0].Points, p => p.RealSteps);
         var best = results.Select(r => r.MedianAccuracy ?? 0).DefaultIfEmpty(0).Max();
         plot.Title($"{summary["task"]!.GetValue<string>()}: plain training per rate, seed {results[0].PerSeed[0].Seed}");
         plot.XLabel("real optimizer steps");

@@ -226,18 +226,21 @@ public static class PairedRunReport
         ["trend_would_keep"] = a.TrendWouldKeep,
     };
 
+    /// <summary>Adds a run's validation accuracy against <paramref name="x"/> and, when it kept one, its average's, dashed in the same colour.</summary>
+    internal static void AddAccuracy(Plot plot, string name, IReadOnlyList<TrainingPoint> points, Func<TrainingPoint, double> x)
+    {
+        var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.ValidationAccuracy).ToArray());
+        line.LegendText = name;
+        var averaged = points.Where(p => p.AverageAccuracy is not null).ToArray();
+        if (averaged.Length == 0) return;
+        var average = plot.Add.Scatter(averaged.Select(x).ToArray(), averaged.Select(p => p.AverageAccuracy!.Value).ToArray());
+        (average.LegendText, average.Color, average.MarkerSize, average.LinePattern, average.LineWidth) = ($"{name} + EMA", line.Color, 0, LinePattern.Dashed, 2);
+    }
+
     private static void Plot(string path, string title, string xLabel, PairedSeedResult result, Func<TrainingPoint, double> x)
     {
         var plot = new Plot();
-        foreach (var (name, points) in new[] { ("plain", result.Baseline), ("farcast", result.Farcast) })
-        {
-            var line = plot.Add.Scatter(points.Select(x).ToArray(), points.Select(p => p.ValidationAccuracy).ToArray());
-            line.LegendText = name;
-            var averaged = points.Where(p => p.AverageAccuracy is not null).ToArray();
-            if (averaged.Length == 0) continue;
-            var average = plot.Add.Scatter(averaged.Select(x).ToArray(), averaged.Select(p => p.AverageAccuracy!.Value).ToArray());
-            (average.LegendText, average.Color, average.MarkerSize, average.LinePattern, average.LineWidth) = ($"{name} + EMA", line.Color, 0, LinePattern.Dashed, 2);
-        }
+        foreach (var (name, points) in new[] { ("plain", result.Baseline), ("farcast", result.Farcast) }) AddAccuracy(plot, name, points, x);
         var target = plot.Add.HorizontalLine(result.TargetAccuracy);
         target.LinePattern = LinePattern.Dotted;
         target.LegendText = "target";
