@@ -13,7 +13,7 @@
 # ${1:-out/fm16}/<stage>-<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building; EVAL_EVERY (default 25)
 # sets the evaluation grid (the tuning round used 50 to halve the evaluations' cost). Needs Debian's
 # dataset-fashion-mnist. One FM-16 seed takes about 10 minutes on 2 cores at EVAL_EVERY=50, 17 at 25; an FM-32 seed 40 at
-# 50; a CnnFashion seed 24. A stage cut off (a session's end, Ctrl-C) goes on where it stopped when rerun: a folder that
+# 50; a CnnFashion seed 24, its rate grid (cnn-rate) 70 minutes. A stage cut off (a session's end, Ctrl-C) goes on where it stopped when rerun: a folder that
 # already holds a summary is resumed (farcast mnist --resume), its finished seeds kept.
 set -euo pipefail
 out="${1:-out/fm16}"

@@ -8,11 +8,14 @@
 #   race       judged 20 real steps after the jump against a twin trained from the pre-jump weights on the same batches
 #   no-guard   every finite forecast kept (--verify-texts 0)
 # ROWS picks rows; outputs under ${1:-out/lora}/<row>/. FARCAST_DLL runs a prebuilt farcast.dll instead of building.
+# FULL=1 fine-tunes all 22.7 M parameters instead of a rank-8 adapter, at the text job's rate 1e-4 (the full fine-tuning
+# row of "Held-out seeds 11-13 at lr 2e-3"); outputs then go under ${1:-out/lora}/full-<row>/.
 set -euo pipefail
 out="${1:-out/lora}"
 cd "$(dirname "$0")/.."
 source scripts/farcast-command.sh
-common=(--lora 8 --steps 200 --eval-every 20 --max-length 32 --seed 11 --seeds 3 --lr 2e-3 --ema-decay "${EMA_DECAY:-0.9}"
+if [[ "${FULL:-0}" == 1 ]]; then adapter=(--lr 1e-4); prefix=full-; else adapter=(--lora 8 --lr 2e-3); prefix=; fi
+common=("${adapter[@]}" --steps 200 --eval-every 20 --max-length 32 --seed 11 --seeds 3 --ema-decay "${EMA_DECAY:-0.9}"
   --Farcast:WarmupSteps=20 --Farcast:Horizon=16 --Farcast:MinJump=1 --Farcast:RefitEvery=4 --Farcast:MinTensorSize=64)
 declare -A rows=(
   [immediate]=""
@@ -23,5 +26,5 @@ declare -A rows=(
 for row in ${ROWS:-immediate delayed race no-guard}; do
   [[ -n "${rows[$row]+set}" ]] || { echo "unknown row '$row' (immediate, delayed, race, no-guard)" >&2; exit 2; }
   # shellcheck disable=SC2086
-  farcast text "${common[@]}" ${rows[$row]} --out "$out/$row"
+  farcast text "${common[@]}" ${rows[$row]} --out "$out/$prefix$row"
 done
